@@ -1,0 +1,43 @@
+# Two commands on a fresh clone: `make acceptance` (the suite against the built-in
+# sandbox, with its report) and `make test` (everything, as CI runs it).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+
+.PHONY: help setup test acceptance lint typecheck sandbox bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv sync --frozen --quiet
+	@touch $@
+
+setup: $(VENV)/.synced ## create .venv from the lock file
+
+test: setup lint ## run every test: the framework's, the sandbox's and the acceptance suite
+	$(BIN)/pytest -n auto
+
+acceptance: setup ## start the sandbox and run the acceptance suite against it
+	$(BIN)/python -m sandbox --check
+
+lint: setup ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+sandbox: setup ## serve the sandbox on http://127.0.0.1:8000
+	$(BIN)/python -m sandbox --port 8000
+
+bench: setup ## benchmarks: ratios measured side by side
+	$(BIN)/python benchmarks/client_bench.py
+
+clean: ## remove the virtual environment and generated files
+	rm -rf $(VENV) reports .pytest_cache .mypy_cache .ruff_cache
