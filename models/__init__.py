@@ -1,0 +1,1 @@
+"""Pydantic models of the trading API, written by hand from the contract document."""

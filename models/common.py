@@ -1,0 +1,131 @@
+"""Shared field types, the strict base model, the error body and the list page."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictStr,
+)
+
+
+class ContractModel(BaseModel):
+    """Base of every model: unknown fields are contract drift, and a parsed body never changes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _reject_non_numbers(value: Any) -> Any:
+    """Money travels as a JSON number: a string or a boolean is contract drift, not money."""
+    if isinstance(value, str | bool):
+        raise ValueError("must be a JSON number, not a string or a boolean")
+    return value
+
+
+def _utc_with_z(value: Any) -> Any:
+    """Timestamps are RFC 3339 in UTC with a `Z` suffix (fractional seconds allowed)."""
+    if isinstance(value, str) and not _RFC3339_UTC.fullmatch(value):
+        raise ValueError("must be an RFC 3339 timestamp in UTC ending in 'Z'")
+    return value
+
+
+#: RFC 3339 date-time in UTC, `Z` suffix, optional fractional seconds.
+_RFC3339_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
+
+
+#: An amount of money or a price: a JSON number with at most 2 decimal places.
+Money = Annotated[
+    Decimal, BeforeValidator(_reject_non_numbers), Field(decimal_places=2, allow_inf_nan=False)
+]
+#: A strictly positive price.
+Price = Annotated[
+    Decimal,
+    BeforeValidator(_reject_non_numbers),
+    Field(gt=0, decimal_places=2, allow_inf_nan=False),
+]
+#: A point in time, RFC 3339 in UTC.
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_utc_with_z)]
+#: A listed market symbol.
+Symbol = Annotated[StrictStr, Field(pattern=r"^[A-Z]{1,5}$")]
+
+
+def prefixed_id(prefix: str) -> Any:
+    """An opaque identifier with its type prefix and at least 96 random bits (16+ characters)."""
+    return Field(pattern=rf"^{prefix}_[A-Za-z0-9_-]{{16,}}$")
+
+
+class ErrorCode(StrEnum):
+    """Every error code of the contract: stable, UPPER_SNAKE, asserted on by the suite."""
+
+    # conventions
+    INVALID_JSON = "INVALID_JSON"
+    UNKNOWN_FIELD = "UNKNOWN_FIELD"
+    MISSING_FIELD = "MISSING_FIELD"
+    INVALID_PAGINATION = "INVALID_PAGINATION"
+    # authentication and accounts
+    INVALID_USERNAME = "INVALID_USERNAME"
+    WEAK_PASSWORD = "WEAK_PASSWORD"  # noqa: S105 - an error code, not a password
+    INVALID_CURRENCY = "INVALID_CURRENCY"
+    USERNAME_TAKEN = "USERNAME_TAKEN"
+    INVALID_EXPIRES_IN = "INVALID_EXPIRES_IN"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    ACCOUNT_NOT_FOUND = "ACCOUNT_NOT_FOUND"
+    # market data
+    INVALID_SYMBOL = "INVALID_SYMBOL"
+    SYMBOL_NOT_FOUND = "SYMBOL_NOT_FOUND"
+    TOO_MANY_SYMBOLS = "TOO_MANY_SYMBOLS"
+    # orders
+    INVALID_QUANTITY = "INVALID_QUANTITY"
+    INVALID_PRICE = "INVALID_PRICE"
+    INVALID_SIDE = "INVALID_SIDE"
+    INVALID_ORDER_TYPE = "INVALID_ORDER_TYPE"
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    INSUFFICIENT_POSITION = "INSUFFICIENT_POSITION"
+    ORDER_NOT_FOUND = "ORDER_NOT_FOUND"
+    INVALID_STATUS = "INVALID_STATUS"
+    ORDER_NOT_CANCELLABLE = "ORDER_NOT_CANCELLABLE"
+    # payments
+    INVALID_AMOUNT = "INVALID_AMOUNT"
+    INVALID_METHOD = "INVALID_METHOD"
+    CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+    PAYMENT_NOT_FOUND = "PAYMENT_NOT_FOUND"
+    # idempotency and rate limiting
+    INVALID_IDEMPOTENCY_KEY = "INVALID_IDEMPOTENCY_KEY"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
+    RATE_LIMITED = "RATE_LIMITED"
+    # sandbox controls
+    INVALID_FAULT = "INVALID_FAULT"
+    INVALID_OFFSET = "INVALID_OFFSET"
+    INVALID_LIMIT = "INVALID_LIMIT"
+    INJECTED_FAULT = "INJECTED_FAULT"
+
+
+class ErrorBody(ContractModel):
+    """The one shape of every error the API produces."""
+
+    code: ErrorCode
+    message: Annotated[StrictStr, Field(min_length=1)]
+    field: StrictStr | None
+    request_id: Annotated[StrictStr, Field(min_length=1)]
+
+
+ItemT = TypeVar("ItemT", bound=BaseModel)
+
+
+class Page(ContractModel, Generic[ItemT]):
+    """One page of a list, newest first; `next_cursor` is null on the last page."""
+
+    items: list[ItemT]
+    next_cursor: Annotated[StrictStr, Field(min_length=1)] | None

@@ -1,0 +1,1 @@
+"""The project's own tests and the bindings of the acceptance suite."""

@@ -1,0 +1,1 @@
+"""Tests of the suite's hand-written API models."""

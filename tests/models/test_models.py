@@ -1,0 +1,139 @@
+"""Every model of `models/` forbids unknown fields and reads the contract's types exactly."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import pkgutil
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+import models
+from models.accounts import AccessToken, Account
+from models.common import ErrorBody, ErrorCode
+from models.market import Quote
+from models.orders import Order, OrderPage, OrderStatus
+
+
+def _all_models() -> list[type[BaseModel]]:
+    """Every pydantic model defined or aliased in any module of the models package."""
+    found: dict[str, type[BaseModel]] = {}
+    for info in pkgutil.iter_modules(models.__path__):
+        module = importlib.import_module(f"models.{info.name}")
+        for name, value in vars(module).items():
+            if inspect.isclass(value) and issubclass(value, BaseModel) and value is not BaseModel:
+                found[f"{module.__name__}.{name}"] = value
+    return [found[key] for key in sorted(found)]
+
+
+ALL_MODELS = _all_models()
+
+
+def test_the_models_package_is_discovered() -> None:
+    names = {model.__name__ for model in ALL_MODELS}
+    assert {"Account", "Order", "Payment", "Quote", "ErrorBody", "Notification"} <= names
+
+
+@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda model: model.__name__)
+def test_every_model_forbids_unknown_fields(model: type[BaseModel]) -> None:
+    with pytest.raises(ValidationError) as raised:
+        model.model_validate({"surely_not_a_contract_field": 1})
+    unknown = [
+        error
+        for error in raised.value.errors()
+        if error["type"] == "extra_forbidden" and error["loc"] == ("surely_not_a_contract_field",)
+    ]
+    assert unknown, f"{model.__name__} accepted an unknown field"
+
+
+ORDER: dict[str, Any] = {
+    "order_id": "ord_4f9c2b7e1a0d3c5b6e8f",
+    "symbol": "AAPL",
+    "side": "BUY",
+    "order_type": "LIMIT",
+    "quantity": 10,
+    "limit_price": 150.10,
+    "status": "PENDING",
+    "fill_price": None,
+    "created_at": "2026-11-27T10:30:00.125Z",
+    "filled_at": None,
+}
+
+
+def test_an_order_reads_money_as_decimal_from_json() -> None:
+    order = Order.model_validate_json(json.dumps(ORDER))
+    assert order.limit_price == Decimal("150.10")
+    assert order.status is OrderStatus.PENDING
+    assert order.created_at.utcoffset() is not None
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("limit_price", "150.10"),
+        ("limit_price", 150.105),
+        ("limit_price", 0),
+        ("quantity", 1.5),
+        ("quantity", "10"),
+        ("status", "OPEN"),
+        ("created_at", "2026-11-27T10:30:00+01:00"),
+        ("created_at", "2026-11-27 10:30:00Z"),
+        ("order_id", "acc_4f9c2b7e1a0d3c5b6e8f"),
+        ("order_id", "ord_short"),
+        ("symbol", "aapl"),
+    ],
+)
+def test_an_order_refuses_values_outside_the_contract(field: str, value: object) -> None:
+    with pytest.raises(ValidationError) as raised:
+        Order.model_validate_json(json.dumps({**ORDER, field: value}))
+    assert [error["loc"][0] for error in raised.value.errors()] == [field]
+
+
+def test_a_page_of_orders_reads_its_items_and_cursor() -> None:
+    page = OrderPage.model_validate({"items": [ORDER], "next_cursor": None})
+    assert [order.order_id for order in page.items] == [ORDER["order_id"]]
+    assert page.next_cursor is None
+
+
+def test_an_error_body_takes_only_codes_of_the_contract() -> None:
+    body = {"code": "INSUFFICIENT_FUNDS", "message": "m", "field": None, "request_id": "r"}
+    assert ErrorBody.model_validate(body).code is ErrorCode.INSUFFICIENT_FUNDS
+    with pytest.raises(ValidationError):
+        ErrorBody.model_validate({**body, "code": "SOMETHING_ELSE"})
+
+
+def test_an_account_keeps_cash_exact() -> None:
+    account = Account.model_validate_json(
+        json.dumps(
+            {
+                "account_id": "acc_0a1b2c3d4e5f6a7b8c9d",
+                "username": "alice_01",
+                "currency": "EUR",
+                "balance": 10000.1,
+                "buying_power": 8500,
+                "positions": [{"symbol": "AAPL", "quantity": 3, "average_price": 10.01}],
+                "created_at": "2026-11-27T10:30:00Z",
+            }
+        )
+    )
+    assert account.balance == Decimal("10000.10")
+    assert account.positions[0].average_price == Decimal("10.01")
+
+
+def test_a_quote_price_must_be_positive() -> None:
+    quote = {"symbol": "AAPL", "price": 0, "volume": 0, "timestamp": "2026-11-27T10:30:00Z"}
+    with pytest.raises(ValidationError):
+        Quote.model_validate(quote)
+
+
+def test_an_access_token_never_shows_in_its_repr() -> None:
+    token = AccessToken.model_validate(
+        {"access_token": "tok-very-secret", "token_type": "bearer", "expires_in": 60}
+    )
+    assert "tok-very-secret" not in repr(token)
+    assert "tok-very-secret" not in str(token)
+    assert token.access_token.get_secret_value() == "tok-very-secret"
