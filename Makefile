@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 
-.PHONY: help setup test acceptance lint typecheck sandbox bench clean
+.PHONY: help setup setup-node test acceptance report lint typecheck sandbox bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -22,7 +22,15 @@ $(VENV)/.synced: pyproject.toml uv.lock
 
 setup: $(VENV)/.synced ## create .venv from the lock file
 
-test: setup lint ## run every test: the framework's, the sandbox's and the acceptance suite
+# npm ci wipes node_modules and installs exactly package-lock.json; the stamp makes it run
+# only when node_modules is missing or older than the manifest or the lock file.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup-node: node_modules/.installed ## install Allure 3 (npm) from package-lock.json
+
+test: setup setup-node lint ## run every test: the framework's, the sandbox's and the acceptance suite
 	$(BIN)/pytest -n auto
 
 acceptance: setup ## start the sandbox and run the acceptance suite against it
@@ -33,6 +41,12 @@ lint: setup ## ruff and mypy
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
+RESULTS ?= reports/allure-results
+REPORT ?= reports/html
+
+report: setup setup-node ## HTML report from RESULTS (folders, default reports/allure-results)
+	$(BIN)/python -m reporting.build $(addprefix --results ,$(RESULTS)) --output $(REPORT)
+
 sandbox: setup ## serve the sandbox on http://127.0.0.1:8000
 	$(BIN)/python -m sandbox --port 8000
 
@@ -40,4 +54,4 @@ bench: setup ## benchmarks: ratios measured side by side
 	$(BIN)/python benchmarks/client_bench.py
 
 clean: ## remove the virtual environment and generated files
-	rm -rf $(VENV) reports .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules reports .pytest_cache .mypy_cache .ruff_cache

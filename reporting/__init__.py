@@ -1,0 +1,1 @@
+"""Building the acceptance suite's HTML report (Allure 3) and keeping it self-contained."""

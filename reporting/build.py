@@ -1,0 +1,200 @@
+"""Build the acceptance suite's HTML report from one or more Allure results folders.
+
+    python -m reporting.build --results reports/allure-results [--results more…] \\
+        [--output reports/html] [--history reports/history/history.jsonl]
+
+It runs Allure 3 (``node_modules/.bin/allure generate``, configured by ``allurerc.mjs``),
+which merges the folders (one per CI shard), classifies failures into the suite's categories
+and appends this run to the history file; then it strips the third-party scripts Allure embeds
+and refuses to finish while the page still refers to another host.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from reporting.offline import external_references, strip_third_party_scripts
+
+#: The project's root: where package.json, allurerc.mjs and node_modules live.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: Where the report goes when --output is not given.
+DEFAULT_OUTPUT = PROJECT_ROOT / "reports" / "html"
+#: The history file (JSON Lines, one line per run) when neither --history nor
+#: ALLURE_HISTORY_PATH says otherwise; CI carries it from run to run.
+DEFAULT_HISTORY = PROJECT_ROOT / "reports" / "history" / "history.jsonl"
+#: Upper bound for one `allure generate`, in seconds; it takes about 2 s for a small suite.
+GENERATE_TIMEOUT = 300
+#: Files whose presence marks a folder as a report this command may replace.
+_REPORT_MARKERS = ("index.html", "summary.json")
+
+
+class ReportError(Exception):
+    """The report cannot be built; the message says why and what to do."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportOptions:
+    """What to build: from which results folders, into which folder, with which history."""
+
+    results: tuple[Path, ...]
+    output: Path = DEFAULT_OUTPUT
+    history: Path = DEFAULT_HISTORY
+    project_root: Path = PROJECT_ROOT
+
+
+def _allure_executable(project_root: Path) -> Path:
+    executable = project_root / "node_modules" / ".bin" / "allure"
+    if not executable.exists():
+        raise ReportError(
+            f"Allure is not installed ({executable} is missing): run `make setup-node` "
+            "(npm ci from package-lock.json) in the project root"
+        )
+    return executable
+
+
+def _check_results(results: tuple[Path, ...]) -> None:
+    if not results:
+        raise ReportError("no results folder given: pass --results <folder> at least once")
+    for folder in results:
+        if not folder.is_dir():
+            raise ReportError(
+                f"results folder {folder} does not exist: run the suite with "
+                f"`pytest --alluredir {folder}` first, or pass the folder it wrote"
+            )
+    if not any(any(folder.glob("*-result.json")) for folder in results):
+        listed = ", ".join(str(folder) for folder in results)
+        raise ReportError(
+            f"no Allure results (*-result.json) in {listed}: did the run use "
+            "`-p allure_pytest_bdd --alluredir <folder>` and collect any scenario?"
+        )
+
+
+def _clear_output(output: Path) -> None:
+    """Empty the output folder: Allure nests its pages one level down in a non-empty one."""
+    if not output.exists():
+        return
+    if not output.is_dir():
+        raise ReportError(f"output {output} is a file: pass a folder to --output")
+    contents = list(output.iterdir())
+    if contents and not all((output / marker).exists() for marker in _REPORT_MARKERS):
+        raise ReportError(
+            f"output folder {output} is not empty and holds no earlier report: "
+            "pass an empty or new folder to --output"
+        )
+    shutil.rmtree(output)
+
+
+def _make_offline(output: Path) -> list[str]:
+    """Strip third-party scripts from every page; return what was removed."""
+    removed: list[str] = []
+    for page in sorted(output.rglob("*.html")):
+        html, page_removed = strip_third_party_scripts(page.read_text(encoding="utf-8"))
+        page.write_text(html, encoding="utf-8")
+        removed += [f"{page.relative_to(output)}: {item}" for item in page_removed]
+        remaining = external_references(html)
+        if remaining:
+            raise ReportError(
+                f"{page} still refers to another host after stripping: {'; '.join(remaining)}. "
+                "A new Allure version may embed something new: extend reporting/offline.py"
+            )
+    return removed
+
+
+def build_report(options: ReportOptions) -> Path:
+    """Generate the report and make it self-contained; return the path of its index.html."""
+    allure = _allure_executable(options.project_root)
+    results = tuple(folder.resolve() for folder in options.results)
+    _check_results(results)
+    output = options.output.resolve()
+    for folder in results:
+        if folder == output or output in folder.parents:
+            raise ReportError(f"results folder {folder} lies inside the output folder {output}")
+    _clear_output(output)
+    options.history.parent.mkdir(parents=True, exist_ok=True)
+    environment = {
+        **os.environ,
+        "ALLURE_HISTORY_PATH": str(options.history.resolve()),
+        # Honoured by some Allure plugins only; the stripping below covers the others.
+        "ALLURE_NO_ANALYTICS": "true",
+    }
+    command = [
+        str(allure),
+        "generate",
+        *map(str, results),
+        "--output",
+        str(output),
+        "--config",
+        str(options.project_root / "allurerc.mjs"),
+        "--cwd",
+        str(options.project_root),
+    ]
+    try:
+        completed = subprocess.run(  # noqa: S603 (fixed executable, arguments are paths)
+            command,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=GENERATE_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise ReportError(f"allure generate did not finish in {GENERATE_TIMEOUT} s") from None
+    index = output / "index.html"
+    if completed.returncode != 0 or not index.exists():
+        detail = (completed.stderr or completed.stdout).strip() or "no output"
+        raise ReportError(f"allure generate failed (exit {completed.returncode}): {detail}")
+    for item in _make_offline(output):
+        print(f"removed from the report: {item}")
+    return index
+
+
+def _parse_arguments(argv: list[str] | None) -> ReportOptions:
+    parser = argparse.ArgumentParser(
+        prog="python -m reporting.build",
+        description="Build the HTML report from Allure results folders (one per CI shard).",
+    )
+    parser.add_argument(
+        "--results",
+        action="append",
+        type=Path,
+        required=True,
+        metavar="FOLDER",
+        help="an Allure results folder; repeat to merge several",
+    )
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="report folder (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--history",
+        type=Path,
+        default=Path(os.environ.get("ALLURE_HISTORY_PATH", DEFAULT_HISTORY)),
+        help="history file, JSON Lines, appended to on every build "
+        "(default: $ALLURE_HISTORY_PATH or %(default)s)",
+    )
+    arguments = parser.parse_args(argv)
+    return ReportOptions(
+        results=tuple(arguments.results), output=arguments.output, history=arguments.history
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    options = _parse_arguments(argv)
+    try:
+        index = build_report(options)
+    except ReportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"report: {index}")
+    print(f"history: {options.history.resolve()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
