@@ -1,0 +1,1 @@
+"""Tests of the report build: Allure 3 output, third-party scripts, rendering."""

@@ -1,0 +1,155 @@
+"""Fixtures of the report tests: results of a real pytest-bdd run, and a report built from them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reporting.build import ReportOptions, build_report
+
+#: Each scenario of the sample feature and the report category its failure must land in
+#: (None: it passes).
+SCENARIO_CATEGORIES: dict[str, str | None] = {
+    "A limit order within buying power is accepted": None,
+    "A price returned as text is contract drift": "Contract drift",
+    "An order rejected by mistake is a product defect": "Product defect",
+    "An unreachable API is an environment problem": "Environment",
+    "A step that is not written yet is a test defect": "Test defect",
+    "A failure nobody classified stays unclassified": "Unclassified failure",
+}
+
+_FEATURE = """\
+Feature: Order placement
+  Scenario: A limit order within buying power is accepted
+    Given Alice has 10000.00 USD of buying power
+    When Alice places a limit order to buy 10 AAPL at 150.00
+    Then the order is accepted
+
+  Scenario: A price returned as text is contract drift
+    Given Alice has 10000.00 USD of buying power
+    When Alice places a limit order to buy 10 AAPL at 150.00
+    Then the order shows its limit price as a number
+
+  Scenario: An order rejected by mistake is a product defect
+    Given Alice has 10000.00 USD of buying power
+    When Alice places a limit order to buy 10 AAPL at 150.00
+    Then the order is not rejected
+
+  Scenario: An unreachable API is an environment problem
+    Given the trading API cannot be reached
+    When Alice places a limit order to buy 10 AAPL at 150.00
+    Then the order is accepted
+
+  Scenario: A step that is not written yet is a test defect
+    Given Alice has 10000.00 USD of buying power
+    When Alice cancels an order that is not written yet
+    Then the order is accepted
+
+  Scenario: A failure nobody classified stays unclassified
+    Given Alice has 10000.00 USD of buying power
+    When Alice places a limit order to buy 10 AAPL at 150.00
+    Then an unexplained check fails
+"""
+
+# Failure messages follow the convention of docs/reporting.md: a "[category]" tag first, or
+# the failure_category label for an error whose message the suite does not write.
+_STEPS = '''\
+"""Step definitions of the sample feature the report tests run."""
+import allure
+from pytest_bdd import given, parsers, scenarios, then, when
+
+scenarios("orders.feature")
+
+
+@given(parsers.parse("Alice has {amount} USD of buying power"))
+def _buying_power(amount):
+    pass
+
+
+@given("the trading API cannot be reached")
+def _unreachable():
+    allure.dynamic.label("failure_category", "environment")
+    raise ConnectionError("connection to 127.0.0.1:9 refused")
+
+
+@when(parsers.parse("Alice places a limit order to buy {quantity:d} {symbol} at {price}"))
+def _place(quantity, symbol, price):
+    pass
+
+
+@when("Alice cancels an order that is not written yet")
+def _cancel():
+    raise NotImplementedError("[test defect] the cancel step has no domain action yet")
+
+
+@then("the order is accepted")
+def _accepted():
+    pass
+
+
+@then("the order shows its limit price as a number")
+def _price_is_number():
+    raise AssertionError("[contract drift] limit_price: expected a number, received '150.00'")
+
+
+@then("the order is not rejected")
+def _not_rejected():
+    raise AssertionError("[product defect] the order was rejected: INSUFFICIENT_FUNDS")
+
+
+@then("an unexplained check fails")
+def _unexplained():
+    assert 1 + 1 == 3
+'''
+
+#: Upper bound for the inner pytest run, in seconds; it takes about one second.
+_INNER_RUN_TIMEOUT = 120
+
+
+@pytest.fixture(scope="session")
+def allure_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Allure results written by a real pytest-bdd run of the sample feature."""
+    project = tmp_path_factory.mktemp("sample-suite")
+    (project / "orders.feature").write_text(_FEATURE, encoding="utf-8")
+    (project / "test_orders.py").write_text(_STEPS, encoding="utf-8")
+    results = project / "allure-results"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "allure_pytest_bdd",
+            "--alluredir",
+            str(results),
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(project),
+            "-q",
+            str(project),
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=_INNER_RUN_TIMEOUT,
+        check=False,
+    )
+    output = completed.stdout + completed.stderr
+    assert "5 failed, 1 passed" in output, output
+    return results
+
+
+@pytest.fixture(scope="session")
+def built_report(allure_results: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of a report built from :func:`allure_results` (index.html inside)."""
+    root = tmp_path_factory.mktemp("report")
+    options = ReportOptions(
+        results=(allure_results,), output=root / "html", history=root / "history.jsonl"
+    )
+    return build_report(options).parent
