@@ -1,0 +1,155 @@
+"""The framework's own error hierarchy; third-party exceptions are translated into it once.
+
+::
+
+    FrameworkError                      every error carries its request and, if any, response
+    ├── ConfigurationError              a setting or argument is wrong (one-line message)
+    ├── TransportError                  environment: no usable answer came back
+    │   ├── ConnectError                the request never left (refused, DNS, TLS handshake)
+    │   │   └── ConnectTimeout
+    │   └── ReadError                   the request left; it may have been executed
+    │       └── ReadTimeout
+    ├── RetriesExhausted                environment: every allowed attempt failed
+    ├── UnexpectedStatus                product defect: a status the caller did not expect
+    └── ContractViolation               contract drift: the body does not match its model
+
+The message of every error except ``ConfigurationError`` is a report in a fixed layout:
+summary, details, request, response, attempts and a ``curl`` line, all redacted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypedDict, Unpack
+
+from framework.exchange import Attempt, RequestRecord, ResponseRecord, format_report
+
+
+class ReportParts(TypedDict, total=False):
+    """The optional parts of a failure report, shared by every error's constructor."""
+
+    details: str | None
+    request: RequestRecord | None
+    response: ResponseRecord | None
+    attempts: tuple[Attempt, ...]
+    curl: str | None
+
+
+class FrameworkError(Exception):
+    """Base of every error the framework raises."""
+
+    def __init__(
+        self,
+        summary: str,
+        *,
+        details: str | None = None,
+        request: RequestRecord | None = None,
+        response: ResponseRecord | None = None,
+        attempts: tuple[Attempt, ...] = (),
+        curl: str | None = None,
+    ) -> None:
+        super().__init__(summary)
+        self.summary = summary
+        self.details = details
+        self.request = request
+        self.response = response
+        self.attempts = attempts
+        self.curl = curl
+
+    def attach(
+        self,
+        *,
+        request: RequestRecord,
+        response: ResponseRecord | None,
+        attempts: tuple[Attempt, ...],
+        curl: str | None,
+    ) -> None:
+        """Complete the report once the request is over (the client calls this)."""
+        self.request = request
+        self.response = response
+        self.attempts = attempts
+        self.curl = curl
+
+    def __str__(self) -> str:
+        return format_report(
+            self.summary,
+            details=self.details,
+            request=self.request,
+            response=self.response,
+            attempts=self.attempts,
+            curl=self.curl,
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.summary!r})"
+
+
+class ConfigurationError(FrameworkError):
+    """A setting or an argument is invalid; ``str()`` is one line naming it and what is expected."""
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class TransportError(FrameworkError):
+    """No usable answer came back from the server."""
+
+
+class ConnectError(TransportError):
+    """The request never reached the server: safe to resend whatever the method."""
+
+
+class ConnectTimeout(ConnectError):  # noqa: N818 - named as in the agreed interface
+    """The connection was not established within the connect timeout."""
+
+
+class ReadError(TransportError):
+    """The connection broke after the request was sent: it may have been executed."""
+
+
+class ReadTimeout(ReadError):  # noqa: N818 - named as in the agreed interface
+    """The server did not answer within the read timeout."""
+
+
+class RetriesExhausted(FrameworkError):  # noqa: N818 - named as in the agreed interface
+    """Every allowed attempt failed with a retryable outcome; the last one is kept.
+
+    ``last_error`` is the transport error of the last attempt, or ``None`` when the last
+    attempt got a response (then in ``response``, body included).
+    """
+
+    def __init__(
+        self, summary: str, *, last_error: TransportError | None, **parts: Unpack[ReportParts]
+    ) -> None:
+        super().__init__(summary, **parts)
+        self.last_error = last_error
+
+
+class UnexpectedStatus(FrameworkError):  # noqa: N818 - named as in the agreed interface
+    """The server answered with a status the caller did not declare."""
+
+    def __init__(
+        self, summary: str, *, status: int, expected: tuple[int, ...], **parts: Unpack[ReportParts]
+    ) -> None:
+        super().__init__(summary, **parts)
+        self.status = status
+        self.expected = expected
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Mismatch:
+    """One field of a body that does not match its model."""
+
+    path: str
+    expected: str
+    received: str
+
+
+class ContractViolation(FrameworkError):  # noqa: N818 - named as in the agreed interface
+    """A response body does not match the model declared for its status."""
+
+    def __init__(
+        self, summary: str, *, mismatches: tuple[Mismatch, ...], **parts: Unpack[ReportParts]
+    ) -> None:
+        super().__init__(summary, **parts)
+        self.mismatches = mismatches

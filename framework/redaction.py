@@ -1,0 +1,297 @@
+"""The one choke point that removes secrets from anything shown to a person: a small pure module.
+
+Four kinds of secrets are recognised:
+
+* headers by name (``Authorization``, ``Cookie``, ``Set-Cookie``, ``X-API-Key``,
+  ``Proxy-Authorization``);
+* JSON fields, query parameters and form fields by name (``password``, ``secret``,
+  ``token``, ``access_token``, ``refresh_token``, ``api_key``, card numbers …), whatever
+  their case or separator (``apiKey``, ``API-KEY``);
+* credentials after ``Bearer`` / ``Basic`` and user information in URLs;
+* the literal values of secrets, configured or learned during the run, raw, URL-encoded,
+  JSON-escaped and base64-encoded (at any alignment inside a longer base64 text).
+
+Literal values are matched with prefix-trie regular expressions kept in levels that merge
+like a binary counter: learning a secret compiles O(log n) patterns amortised, and redacting
+a text runs O(log n) linear scans, so a run that learns thousands of tokens stays fast.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+#: What a secret is replaced with.
+REDACTED = "[REDACTED]"
+
+#: Literal secrets shorter than this (characters) are ignored: they would match everywhere.
+MIN_SECRET_LENGTH = 4
+
+#: Shortest base64 fragment of a secret that is matched (characters).
+MIN_BASE64_FRAGMENT = 8
+
+#: Header names whose values are always secret (lower case).
+SECRET_HEADERS = frozenset(
+    {"authorization", "cookie", "set-cookie", "x-api-key", "proxy-authorization"}
+)
+
+#: Field and parameter names whose values are secret, compared without case and separators.
+SECRET_KEYS = frozenset(
+    {
+        "password",
+        "new_password",
+        "old_password",
+        "passphrase",
+        "secret",
+        "client_secret",
+        "token",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "api_key",
+        "private_key",
+        "card_number",
+        "pan",
+        "cvv",
+        "cvc",
+    }
+)
+
+
+def _normalise_key(name: str) -> str:
+    return name.lower().replace("_", "").replace("-", "")
+
+
+_NORMALISED_KEYS = frozenset(_normalise_key(key) for key in SECRET_KEYS)
+
+# A key as it may be spelt in text: any case, "_" or "-" or nothing between its words.
+_KEY_PATTERN = "(?:{})".format(
+    "|".join(
+        "[-_]?".join(re.escape(word) for word in key.split("_"))
+        for key in sorted(SECRET_KEYS, key=len, reverse=True)
+    )
+)
+
+# Secrets located by their surroundings in free text. Each pattern has a "value" group and
+# runs only when a cheap substring test shows it could match: most texts never pay for it.
+_KEYED_PAIRS = re.compile(
+    rf'"{_KEY_PATTERN}"\s*:\s*"(?P<value>(?:[^"\\]|\\.)*)"'
+    rf"|(?<![\w-]){_KEY_PATTERN}=(?P<form_value>[^&\s#\"']*)",
+    re.IGNORECASE,
+)
+_AUTH_CREDENTIALS = re.compile(r"(?i:bearer|basic)\s+(?P<value>[A-Za-z0-9._~+/=-]+)")
+_URL_USERINFO = re.compile(r"://(?P<value>[^/@\s:]+(?::[^/@\s]*)?)@")
+
+#: Words one of which every secret key ends with: the cheap test before ``_KEYED_PAIRS``.
+_KEY_TRIGGERS = tuple(sorted({key.rsplit("_", 1)[-1] for key in SECRET_KEYS}))
+
+# Fast test on a raw response body: does it have a secret-named JSON field at all?
+_SECRET_FIELD_BYTES = re.compile(rf'"{_KEY_PATTERN}"\s*:'.encode(), re.IGNORECASE)
+
+
+def is_secret_key(name: str) -> bool:
+    """Tell whether a JSON field, query parameter or form field of this name holds a secret."""
+    return _normalise_key(name) in _NORMALISED_KEYS
+
+
+def _mask_value(match: re.Match[str]) -> str:
+    group = "value" if match.group("value") is not None else "form_value"
+    start, end = match.span(group)
+    offset = match.start()
+    text = match.group(0)
+    return text[: start - offset] + REDACTED + text[end - offset :]
+
+
+def _base64_fragments(raw: bytes) -> set[str]:
+    """The parts of any base64 text that encode ``raw``, at each of the three alignments."""
+    fragments = set()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + raw).decode()
+        start = -(-8 * offset // 6)  # first character made only of the secret's bits
+        end = 8 * (offset + len(raw)) // 6  # last such character, exclusive
+        fragment = encoded[start:end]
+        if len(fragment) >= MIN_BASE64_FRAGMENT:
+            fragments.add(fragment)
+            fragments.add(fragment.replace("+", "-").replace("/", "_"))
+    return fragments
+
+
+def encodings_of(secret: str) -> set[str]:
+    """Every form of ``secret`` that is redacted: raw, URL-encoded, JSON-escaped, base64."""
+    forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
+    forms |= _base64_fragments(secret.encode())
+    return {form for form in forms if len(form) >= MIN_SECRET_LENGTH}
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regular expression matching any of ``words``, longest first, shaped as a prefix trie."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        literal = ""
+        # Follow single-child chains iteratively so that long tokens do not nest deeply.
+        while len(node) == 1 and "" not in node:
+            char, node = next(iter(node.items()))
+            literal += re.escape(char)
+        branches = [re.escape(char) + build(child) for char, child in node.items() if char]
+        if not branches:
+            return literal
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return literal + (f"(?:{body})?" if "" in node else body)
+
+    return build(root)
+
+
+class _LiteralIndex:
+    """Literal strings to redact, compiled in levels that merge like a binary counter."""
+
+    def __init__(self) -> None:
+        self._known: set[str] = set()
+        self._levels: list[tuple[frozenset[str], re.Pattern[str]]] = []
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    def add(self, forms: Iterable[str]) -> None:
+        new = frozenset(form for form in forms if form not in self._known)
+        if not new:
+            return
+        self._known |= new
+        level = new
+        while self._levels and len(self._levels[-1][0]) <= len(level):
+            level = self._levels.pop()[0] | level
+        self._levels.append((level, re.compile(_trie_pattern(level))))
+
+    def sub(self, text: str) -> str:
+        for _, pattern in self._levels:
+            text = pattern.sub(REDACTED, text)
+        return text
+
+
+class Redactor:
+    """Removes secrets from headers, URLs, bodies and any text; learns new secrets as it goes.
+
+    ``learn(value)`` adds a literal secret (ignored if shorter than ``MIN_SECRET_LENGTH``);
+    from then on it is redacted in every form listed in ``encodings_of``. Thread-safe.
+    With ``enabled=False`` every method returns its input unchanged.
+    """
+
+    def __init__(self, secrets: Iterable[str] = (), *, enabled: bool = True) -> None:
+        self._enabled = enabled
+        self._literals = _LiteralIndex()
+        self._lock = threading.Lock()
+        for secret in secrets:
+            self.learn(secret)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether redaction is on."""
+        return self._enabled
+
+    def __repr__(self) -> str:
+        return f"Redactor(enabled={self._enabled}, literal_forms={len(self._literals)})"
+
+    def learn(self, secret: str) -> None:
+        """Redact ``secret`` (and its encodings) wherever it appears from now on."""
+        if not self._enabled or len(secret) < MIN_SECRET_LENGTH:
+            return
+        forms = encodings_of(secret)
+        with self._lock:
+            self._literals.add(forms)
+
+    def learn_from_json(self, value: object) -> None:
+        """Learn the values of every secret-named field in a parsed JSON document."""
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, str | int) and not isinstance(item, bool):
+                    if is_secret_key(str(key)):
+                        self.learn(str(item))
+                else:
+                    self.learn_from_json(item)
+        elif isinstance(value, list):
+            for item in value:
+                self.learn_from_json(item)
+
+    def learn_from_body(self, body: bytes) -> None:
+        """Learn secrets from a raw JSON body, parsing it only if it names a secret field."""
+        if not self._enabled or not _SECRET_FIELD_BYTES.search(body):
+            return
+        try:
+            document = json.loads(body)
+        except ValueError:
+            return  # not JSON: nothing structured to learn from
+        self.learn_from_json(document)
+
+    def text(self, text: str) -> str:
+        """Redact every known kind of secret in free text (messages, bodies, curl lines)."""
+        if not self._enabled:
+            return text
+        text = self._literals.sub(text)
+        lowered = text.lower()
+        if any(trigger in lowered for trigger in _KEY_TRIGGERS):
+            text = _KEYED_PAIRS.sub(_mask_value, text)
+        if "bearer" in lowered or "basic" in lowered:
+            text = _AUTH_CREDENTIALS.sub(_mask_value, text)
+        if "@" in text:
+            text = _URL_USERINFO.sub(_mask_value, text)
+        return text
+
+    def url(self, url: str) -> str:
+        """Redact a URL: user information, secret query parameters and literal secrets."""
+        return self.text(url)
+
+    def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+        """Copy ``headers`` with secret headers masked (keeping an authorization scheme)."""
+        if not self._enabled:
+            return dict(headers)
+        redacted = {}
+        for name, value in headers.items():
+            if name.lower() in SECRET_HEADERS:
+                scheme, _, credentials = value.partition(" ")
+                is_scheme = (
+                    credentials and scheme.isalpha() and name.lower().endswith("authorization")
+                )
+                redacted[name] = f"{scheme} {REDACTED}" if is_scheme else REDACTED
+            else:
+                redacted[name] = self.text(value)
+        return redacted
+
+    def json(self, value: object) -> object:
+        """Copy a parsed JSON document with the values of secret-named fields masked."""
+        if not self._enabled:
+            return value
+        if isinstance(value, dict):
+            return {
+                key: REDACTED if is_secret_key(str(key)) else self.json(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [self.json(item) for item in value]
+        return value
+
+    def body(self, content: bytes | str | None, content_type: str | None = None) -> str | None:
+        """Redact a request or response body; JSON is parsed so that fields are masked by name."""
+        if content is None:
+            return None
+        text = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
+        if not self._enabled or not text:
+            return text
+        looks_like_json = (content_type is not None and "json" in content_type) or text[:1] in "{["
+        if looks_like_json:
+            try:
+                document = json.loads(text)
+            except ValueError:
+                pass  # not valid JSON after all: redact it as text
+            else:
+                text = json.dumps(self.json(document), ensure_ascii=False)
+        return self.text(text)
