@@ -1,0 +1,240 @@
+"""The retry policy driven directly, without a network: every row of the retry table."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import requests
+
+from framework.errors import ConfigurationError, ConnectError, ReadError, ReadTimeout, TransportError
+from framework.retry import RequestTraits, RetryPolicy, parse_retry_after
+
+POLICY = RetryPolicy(max_attempts=3, deadline=5.0, backoff_base=0.0, retry_after_cap=0.0)
+
+
+def traits(method: str, *, keyed: bool = False, expected: tuple[int, ...] = ()) -> RequestTraits:
+    return RequestTraits(method=method, keyed=keyed, expected=frozenset(expected))
+
+
+def error(kind: type[TransportError]) -> TransportError:
+    return kind("GET http://127.0.0.1/x: boom", detail="boom")
+
+
+# One row per line of the table in docs/framework.md: (traits, status, Retry-After, error,
+# retry server errors, retried?)
+TABLE = [
+    pytest.param(traits("POST"), None, None, ConnectError, False, True, id="connect-error-post"),
+    pytest.param(traits("GET"), None, None, ConnectError, False, True, id="connect-error-get"),
+    pytest.param(traits("POST"), 429, "1", None, False, True, id="429-post"),
+    pytest.param(traits("GET"), 429, None, None, False, True, id="429-get-no-retry-after"),
+    pytest.param(traits("GET"), 502, None, None, False, True, id="502-get"),
+    pytest.param(traits("PUT"), 503, None, None, False, True, id="503-put"),
+    pytest.param(traits("DELETE"), 504, None, None, False, True, id="504-delete"),
+    pytest.param(traits("POST"), 503, None, None, False, False, id="503-post-unkeyed"),
+    pytest.param(traits("POST", keyed=True), 503, None, None, False, True, id="503-post-keyed"),
+    pytest.param(traits("PATCH"), 502, None, None, False, False, id="502-patch-unkeyed"),
+    pytest.param(traits("GET"), None, None, ReadError, False, True, id="read-error-get"),
+    pytest.param(traits("GET"), None, None, ReadTimeout, False, True, id="read-timeout-get"),
+    pytest.param(traits("POST"), None, None, ReadError, False, False, id="read-error-post"),
+    pytest.param(traits("POST"), None, None, ReadTimeout, False, False, id="read-timeout-post"),
+    pytest.param(
+        traits("POST", keyed=True), None, None, ReadError, False, True, id="read-error-keyed"
+    ),
+    pytest.param(traits("POST", keyed=True), 409, "1", None, False, True, id="409-keyed-in-flight"),
+    pytest.param(traits("POST", keyed=True), 409, None, None, False, False, id="409-keyed-no-ra"),
+    pytest.param(traits("POST"), 409, "1", None, False, False, id="409-unkeyed"),
+    pytest.param(traits("GET", expected=(429,)), 429, "1", None, False, False, id="429-expected"),
+    pytest.param(traits("GET", expected=(503,)), 503, None, None, False, False, id="503-expected"),
+    pytest.param(traits("GET"), 500, None, None, False, False, id="500-default"),
+    pytest.param(traits("GET"), 500, None, None, True, True, id="500-configured"),
+    pytest.param(traits("POST"), 500, None, None, True, False, id="500-configured-post"),
+    pytest.param(traits("GET"), 404, None, None, False, False, id="404"),
+    pytest.param(traits("GET"), 400, None, None, False, False, id="400"),
+    pytest.param(traits("GET"), 401, None, None, False, False, id="401"),
+    pytest.param(traits("GET"), 200, None, None, False, False, id="200"),
+]
+
+
+@pytest.mark.parametrize(
+    ("request_traits", "status", "retry_after", "failure", "server_errors", "retried"), TABLE
+)
+def test_retry_table(
+    request_traits: RequestTraits,
+    status: int | None,
+    retry_after: str | None,
+    failure: type[TransportError] | None,
+    server_errors: bool,
+    retried: bool,
+) -> None:
+    policy = RetryPolicy(retry_server_errors=server_errors)
+    verdict = policy.decide(
+        request_traits,
+        status=status,
+        retry_after=retry_after,
+        error=error(failure) if failure else None,
+    )
+    assert verdict.retry is retried
+    assert verdict.reason.startswith("retried" if retried else ("not retried", "4", "5"))
+
+
+NOW = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("0", 0.0),
+        ("7", 7.0),
+        (" 120 ", 120.0),
+        ("Fri, 27 Nov 2026 10:00:30 GMT", 30.0),
+        ("Fri, 27 Nov 2026 09:59:00 GMT", 0.0),  # a date in the past means now
+        ("Thu, 01 Jan 1970 00:00:00 GMT", 0.0),
+        ("soon", None),
+        ("-5", None),
+        ("1.5", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_retry_after(value: str | None, seconds: float | None) -> None:
+    assert parse_retry_after(value, now=NOW) == seconds
+
+
+def test_backoff_is_full_jitter_within_the_exponential_bound() -> None:
+    policy = RetryPolicy(backoff_base=0.5, backoff_max=3.0)
+    for attempt, bound in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 3.0), (9, 3.0)]:
+        waits = [policy.backoff(attempt) for _ in range(200)]
+        assert all(0 <= wait <= bound for wait in waits)
+        assert max(waits) > bound / 2  # jitter spreads over the whole range
+
+
+def test_retry_after_is_capped_and_says_so() -> None:
+    policy = RetryPolicy(backoff_base=0.0, retry_after_cap=5.0)
+    assert policy.wait_after(1, "120") == (5.0, "Retry-After 120 s, capped to 5 s")
+    assert policy.wait_after(1, "2") == (2.0, "Retry-After 2 s")
+    assert policy.wait_after(1, "garbage") == (0.0, "")
+
+
+def test_retry_after_never_shortens_the_backoff() -> None:
+    policy = RetryPolicy(backoff_base=100.0, backoff_max=100.0, retry_after_cap=1.0)
+    waits = [policy.wait_after(1, "0") for _ in range(50)]
+    assert all(wait >= 0 for wait, _ in waits)
+    longer = [(wait, note) for wait, note in waits if wait > 1.0]
+    assert longer, "a backoff drawn from [0, 100] exceeds 1 s almost always"
+    assert all(note == "Retry-After 0 s, backoff was longer" for _, note in longer)
+
+
+@pytest.mark.parametrize(
+    "field", ["max_attempts", "deadline", "backoff_base", "backoff_max", "retry_after_cap"]
+)
+def test_out_of_range_policy_is_a_configuration_error(field: str) -> None:
+    with pytest.raises(ConfigurationError, match=field):
+        RetryPolicy(**{field: -1})
+
+
+def response(status: int, headers: dict[str, str] | None = None) -> requests.Response:
+    fake = requests.Response()
+    fake.status_code = status
+    fake.reason = "X"
+    fake.headers.update(headers or {})
+    fake._content = b"{}"
+    return fake
+
+
+class Script:
+    """A fake call: returns or raises the scripted outcomes in order, counting calls."""
+
+    def __init__(self, *outcomes: requests.Response | TransportError) -> None:
+        self.outcomes = list(outcomes)
+        self.calls = 0
+        self.time_left: list[float | None] = []
+
+    def __call__(self, time_left: float | None) -> requests.Response:
+        self.calls += 1
+        self.time_left.append(time_left)
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, TransportError):
+            raise outcome
+        return outcome
+
+
+def test_run_records_every_attempt_and_returns_the_answer() -> None:
+    script = Script(response(503), error(ConnectError), response(200))
+    outcome = POLICY.run(script, traits("GET"))
+    assert outcome.response is not None
+    assert outcome.response.status_code == 200
+    assert not outcome.exhausted
+    assert [a.number for a in outcome.attempts] == [1, 2, 3]
+    assert [a.outcome for a in outcome.attempts] == [
+        "503 X",
+        "ConnectError (boom)",
+        "200 X",
+    ]
+    assert outcome.attempts[0].reason == "retried: server unavailable, idempotent method"
+    assert outcome.attempts[-1].wait_seconds == 0.0
+
+
+def test_run_stops_after_max_attempts_keeping_the_last_response() -> None:
+    script = Script(response(503), response(503), response(503, {"X-Last": "yes"}))
+    outcome = POLICY.run(script, traits("GET"))
+    assert outcome.exhausted
+    assert script.calls == 3
+    assert outcome.response is not None
+    assert outcome.response.headers["X-Last"] == "yes"
+    assert outcome.attempts[-1].reason.endswith("stopped after 3 attempts")
+
+
+def test_run_stops_on_transport_errors_keeping_the_last_error() -> None:
+    last = error(ReadTimeout)
+    outcome = POLICY.run(Script(error(ConnectError), error(ConnectError), last), traits("GET"))
+    assert outcome.exhausted
+    assert outcome.error is last
+
+
+def test_run_returns_an_unretryable_error_at_once() -> None:
+    script = Script(error(ReadError), response(200))
+    outcome = POLICY.run(script, traits("POST"))
+    assert not outcome.exhausted
+    assert isinstance(outcome.error, ReadError)
+    assert script.calls == 1
+
+
+def test_run_never_retries_an_assertion() -> None:
+    calls = 0
+
+    def failing(time_left: float | None) -> requests.Response:
+        nonlocal calls
+        calls += 1
+        raise AssertionError("a defect")
+
+    with pytest.raises(AssertionError, match="a defect"):
+        POLICY.run(failing, traits("GET"))
+    assert calls == 1
+
+
+def test_run_stops_before_a_wait_that_would_pass_the_deadline() -> None:
+    slept: list[float] = []
+    policy = RetryPolicy(
+        max_attempts=10, deadline=1.0, backoff_base=0.0, retry_after_cap=5.0, sleep=slept.append
+    )
+    outcome = policy.run(Script(response(429, {"Retry-After": "3"})), traits("GET"))
+    assert outcome.exhausted
+    assert slept == []
+    assert "the next wait would pass the 1 s deadline" in outcome.attempts[-1].reason
+    assert "Retry-After 3 s" in outcome.attempts[-1].reason
+
+
+def test_run_hands_the_time_left_to_each_attempt() -> None:
+    script = Script(response(503), response(200))
+    POLICY.run(script, traits("GET"))
+    first, second = script.time_left
+    assert first is not None
+    assert second is not None
+    assert 0 < second <= first <= 5.0
+
+
+def test_policy_is_frozen_and_its_repr_is_plain() -> None:
+    with pytest.raises(AttributeError):
+        POLICY.max_attempts = 9  # type: ignore[misc]
+    assert repr(POLICY).startswith("RetryPolicy(max_attempts=3, deadline=5.0")
