@@ -121,37 +121,23 @@ def test_shards_merge_into_one_report(allure_results: Path, tmp_path: Path) -> N
     assert _scenario_names(index.parent) == sorted(SCENARIO_CATEGORIES)
 
 
-def test_history_carries_the_previous_run(allure_results: Path, tmp_path: Path) -> None:
+def test_a_rebuilt_report_carries_the_previous_run(allure_results: Path, tmp_path: Path) -> None:
     history = tmp_path / "carried" / "history.jsonl"
-    for run in ("first", "second"):
-        build_report(
-            ReportOptions(results=(allure_results,), output=tmp_path / run, history=history)
-        )
-    runs = [json.loads(line) for line in history.read_text(encoding="utf-8").splitlines()]
-    assert [run["name"] for run in runs] == ["Trading API acceptance"] * 2
-
-    def tests_of(run: str) -> list[Any]:
-        return [_read_json(path) for path in (tmp_path / run / "data" / "test-results").glob("*")]
-
-    first_statuses = {test["name"]: [test["status"]] for test in tests_of("first")}
+    options = ReportOptions(results=(allure_results,), output=tmp_path / "html", history=history)
+    data = tmp_path / "html" / "data" / "test-results"
+    build_report(options)
+    first_statuses = {test["name"]: [test["status"]] for test in map(_read_json, data.glob("*"))}
+    build_report(options)
     seen_by_second = {
-        test["name"]: [entry["status"] for entry in test["history"]] for test in tests_of("second")
+        test["name"]: [entry["status"] for entry in test["history"]]
+        for test in map(_read_json, data.glob("*"))
     }
+    # Allure nests a second report one folder down when its output folder is not empty.
+    assert not (tmp_path / "html" / "awesome").exists()
     assert len(first_statuses) == len(SCENARIO_CATEGORIES)
     assert seen_by_second == first_statuses
-
-
-def test_rebuilding_into_the_same_folder_replaces_the_report(
-    allure_results: Path, tmp_path: Path
-) -> None:
-    options = ReportOptions(
-        results=(allure_results,), output=tmp_path / "html", history=tmp_path / "h.jsonl"
-    )
-    build_report(options)
-    build_report(options)
-    # Allure nests a second report one folder down when the output is not empty.
-    assert not (tmp_path / "html" / "awesome").exists()
-    assert _scenario_names(tmp_path / "html") == sorted(SCENARIO_CATEGORIES)
+    runs = [json.loads(line) for line in history.read_text(encoding="utf-8").splitlines()]
+    assert [run["name"] for run in runs] == ["Trading API acceptance"] * 2
 
 
 @pytest.mark.parametrize(
