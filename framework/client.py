@@ -36,7 +36,13 @@ from framework.errors import (
 )
 from framework.exchange import Attempt, RequestRecord, ResponseRecord, format_report
 from framework.redaction import Redactor
-from framework.retry import IDEMPOTENT_METHODS, RequestTraits, RetryPolicy, describe_status
+from framework.retry import (
+    IDEMPOTENT_METHODS,
+    RequestTraits,
+    RetryPolicy,
+    describe_error,
+    describe_status,
+)
 from framework.settings import Settings
 from framework.transport import Transport, record_request, record_response
 
@@ -57,8 +63,10 @@ class _Unset:
 #: "No JSON body" (distinct from ``json=None``, which sends ``null``).
 UNSET: Final = _Unset()
 
-_DECIMAL_MARK = "\x00decimal:"
-_DECIMAL_PLACEHOLDER = re.compile(r'"\\u0000decimal:([^"]*)"')
+# A placeholder no caller's string can contain: the run's own random nonce.
+_DECIMAL_NONCE = uuid.uuid4().hex
+_DECIMAL_MARK = f"\x00{_DECIMAL_NONCE}:"
+_DECIMAL_PLACEHOLDER = re.compile(rf'"\\u0000{_DECIMAL_NONCE}:([^"]*)"')
 
 
 def encode_json(value: object) -> bytes:
@@ -353,7 +361,7 @@ class ApiClient:
             if outcome.exhausted:
                 error = RetriesExhausted(
                     f"{method} {exchange.url}: no usable answer after "
-                    f"{len(outcome.attempts)} attempts; last: {outcome.error.summary}",
+                    f"{len(outcome.attempts)} attempts; last: {describe_error(outcome.error)}",
                     last_error=outcome.error,
                 )
         else:

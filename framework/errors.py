@@ -92,7 +92,11 @@ class ConfigurationError(FrameworkError):
 
 
 class TransportError(FrameworkError):
-    """No usable answer came back from the server."""
+    """No usable answer came back from the server; ``detail`` says why in a few words."""
+
+    def __init__(self, summary: str, *, detail: str, **parts: Unpack[ReportParts]) -> None:
+        super().__init__(summary, **parts)
+        self.detail = detail
 
 
 class ConnectError(TransportError):

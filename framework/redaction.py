@@ -108,7 +108,11 @@ def _mask_value(match: re.Match[str]) -> str:
 
 
 def _base64_fragments(raw: bytes) -> set[str]:
-    """The parts of any base64 text that encode ``raw``, at each of the three alignments."""
+    """The parts of any base64 text that encode ``raw``, at each of the three alignments.
+
+    The URL-safe alphabet is added for the aligned form only (a token encoded on its own);
+    inside longer base64 texts (Basic credentials) the standard alphabet is the one used.
+    """
     fragments = set()
     for offset in range(3):
         encoded = base64.b64encode(b"\0" * offset + raw).decode()
@@ -117,7 +121,8 @@ def _base64_fragments(raw: bytes) -> set[str]:
         fragment = encoded[start:end]
         if len(fragment) >= MIN_BASE64_FRAGMENT:
             fragments.add(fragment)
-            fragments.add(fragment.replace("+", "-").replace("/", "_"))
+            if offset == 0:
+                fragments.add(fragment.replace("+", "-").replace("/", "_"))
     return fragments
 
 
@@ -153,26 +158,35 @@ def _trie_pattern(words: Iterable[str]) -> str:
 
 
 class _LiteralIndex:
-    """Literal strings to redact, compiled in levels that merge like a binary counter."""
+    """Literal strings to redact, compiled in levels that merge like a binary counter.
+
+    New strings wait in ``_pending`` until the next ``sub``, so that several secrets learned
+    between two redactions cost one compilation. Not thread-safe: the Redactor locks.
+    """
 
     def __init__(self) -> None:
         self._known: set[str] = set()
+        self._pending: set[str] = set()
         self._levels: list[tuple[frozenset[str], re.Pattern[str]]] = []
 
     def __len__(self) -> int:
         return len(self._known)
 
     def add(self, forms: Iterable[str]) -> None:
-        new = frozenset(form for form in forms if form not in self._known)
-        if not new:
-            return
+        new = set(forms) - self._known
         self._known |= new
-        level = new
+        self._pending |= new
+
+    def _compile_pending(self) -> None:
+        level = frozenset(self._pending)
+        self._pending = set()
         while self._levels and len(self._levels[-1][0]) <= len(level):
             level = self._levels.pop()[0] | level
         self._levels.append((level, re.compile(_trie_pattern(level))))
 
     def sub(self, text: str) -> str:
+        if self._pending:
+            self._compile_pending()
         for _, pattern in self._levels:
             text = pattern.sub(REDACTED, text)
         return text
@@ -236,7 +250,8 @@ class Redactor:
         """Redact every known kind of secret in free text (messages, bodies, curl lines)."""
         if not self._enabled:
             return text
-        text = self._literals.sub(text)
+        with self._lock:
+            text = self._literals.sub(text)
         lowered = text.lower()
         if any(trigger in lowered for trigger in _KEY_TRIGGERS):
             text = _KEYED_PAIRS.sub(_mask_value, text)

@@ -97,8 +97,8 @@ def describe_status(status: int, reason: str | None = None) -> str:
 
 
 def describe_error(error: TransportError) -> str:
-    """``"ReadTimeout: …"``: a transport error on one line."""
-    return f"{type(error).__name__}: {error.summary}"
+    """``"ReadTimeout (…)"``: a transport error on one line, without the URL."""
+    return f"{type(error).__name__} ({error.detail})"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

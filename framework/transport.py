@@ -163,7 +163,7 @@ class Transport:
         request = record_request(prepared, self._redactor)
         cause = _root_cause(exc)
         detail = self._redactor.text(f"{type(cause).__name__}: {cause}")
-        return kind(f"{request.method} {request.url}: {detail}", request=request)
+        return kind(f"{request.method} {request.url}: {detail}", detail=detail, request=request)
 
     def close(self) -> None:
         """Close every pooled connection."""

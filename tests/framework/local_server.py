@@ -14,6 +14,7 @@ import socket
 import socketserver
 import ssl
 import struct
+import sys
 import threading
 import time
 from collections import deque
@@ -125,6 +126,12 @@ class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
         if self._tls is not None:
             sock = self._tls.wrap_socket(sock, server_side=True)
         return sock, address
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Stay quiet when a client went away on purpose (timeouts, failed TLS handshakes)."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     def next_action(self) -> Action:
         with self._lock:

@@ -124,12 +124,13 @@ def test_a_longer_secret_wins_over_its_prefix() -> None:
     assert redactor.text("x secret-one-two y") == f"x {REDACTED} y"
 
 
-def test_thousands_of_learned_secrets_are_all_still_found() -> None:
+def test_hundreds_of_secrets_learned_between_redactions_are_all_still_found() -> None:
     redactor = Redactor()
-    tokens = [secrets.token_urlsafe(24) for _ in range(600)]
+    tokens = [secrets.token_urlsafe(24) for _ in range(500)]
     for token in tokens:
         redactor.learn(token)
-    for token in tokens[::97]:
+        assert redactor.text(f"[{token}]") == f"[{REDACTED}]"
+    for token in tokens[::7]:
         assert redactor.text(f"<{token}>") == f"<{REDACTED}>"
 
 

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import requests
 
-from framework.errors import ConfigurationError, ConnectError, ReadError, ReadTimeout, TransportError
+from framework.errors import (
+    ConfigurationError,
+    ConnectError,
+    ReadError,
+    ReadTimeout,
+    TransportError,
+)
 from framework.retry import RequestTraits, RetryPolicy, parse_retry_after
 
 POLICY = RetryPolicy(max_attempts=3, deadline=5.0, backoff_base=0.0, retry_after_cap=0.0)
@@ -129,8 +136,9 @@ def test_retry_after_never_shortens_the_backoff() -> None:
     "field", ["max_attempts", "deadline", "backoff_base", "backoff_max", "retry_after_cap"]
 )
 def test_out_of_range_policy_is_a_configuration_error(field: str) -> None:
+    options: dict[str, Any] = {field: -1}
     with pytest.raises(ConfigurationError, match=field):
-        RetryPolicy(**{field: -1})
+        RetryPolicy(**options)
 
 
 def response(status: int, headers: dict[str, str] | None = None) -> requests.Response:

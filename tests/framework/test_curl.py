@@ -1,0 +1,44 @@
+"""The curl line: shell-safe, redacted input kept as it is, noise headers left out."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+from framework.curl import to_curl
+from framework.exchange import RequestRecord
+
+
+def test_curl_line_reproduces_the_request() -> None:
+    record = RequestRecord(
+        method="POST",
+        url="http://127.0.0.1:8000/orders?note=it's",
+        headers={
+            "User-Agent": "python-requests",
+            "Content-Length": "20",
+            "Authorization": "Bearer [REDACTED]",
+            "Idempotency-Key": "k-1",
+        },
+        body='{"note": "it\'s $HOME"}',
+    )
+    line = to_curl(record, ca_bundle=Path("/etc/ca bundle.pem"))
+    assert shlex.split(line) == [
+        "curl",
+        "-sS",
+        "-X",
+        "POST",
+        "http://127.0.0.1:8000/orders?note=it's",
+        "-H",
+        "Authorization: Bearer [REDACTED]",
+        "-H",
+        "Idempotency-Key: k-1",
+        "--data-raw",
+        '{"note": "it\'s $HOME"}',
+        "--cacert",
+        "/etc/ca bundle.pem",
+    ]
+
+
+def test_curl_without_body() -> None:
+    record = RequestRecord(method="GET", url="http://h/x", headers={}, body=None)
+    assert to_curl(record) == "curl -sS -X GET http://h/x"

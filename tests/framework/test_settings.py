@@ -1,0 +1,104 @@
+"""Settings: sources and their priority, validation messages, secrets kept out of sight."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from framework.errors import ConfigurationError
+from framework.settings import Settings, load_settings
+
+VARIABLES = [
+    "ENVIRONMENT",
+    "API_URL",
+    "API_READ_TIMEOUT",
+    "API_POOL_SIZE",
+    "API_PASSWORD",
+    "API_SECRETS",
+    "API_CA_BUNDLE",
+    "API_MAX_ATTEMPTS",
+]
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_mean_use_the_sandbox(tmp_path: Path) -> None:
+    settings = load_settings(root=tmp_path)
+    assert settings.api_url is None
+    assert settings.api_max_attempts == 4
+    assert settings.api_retry_server_errors is False
+    assert settings.api_redaction is True
+
+
+def test_named_file_overrides_dot_env_and_the_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".env").write_text("API_URL=http://base:1\nAPI_POOL_SIZE=3\nAPI_READ_TIMEOUT=9\n")
+    (tmp_path / ".env.staging").write_text("API_URL=https://staging.test/\nAPI_POOL_SIZE=5\n")
+    monkeypatch.setenv("API_POOL_SIZE", "7")
+    settings = load_settings("staging", root=tmp_path)
+    assert settings.api_url == "https://staging.test"
+    assert settings.api_pool_size == 7
+    assert settings.api_read_timeout == 9.0
+    assert settings.environment == "staging"
+
+
+def test_environment_may_be_named_in_dot_env(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("ENVIRONMENT=ci\n")
+    (tmp_path / ".env.ci").write_text("API_URL=http://ci:8000\n")
+    assert load_settings(root=tmp_path).api_url == "http://ci:8000"
+
+
+def test_a_missing_environment_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(
+        ConfigurationError, match=r"ENVIRONMENT='prod' is invalid: expected a file .*\.env\.prod"
+    ):
+        load_settings("prod", root=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("API_READ_TIMEOUT", "abc", "API_READ_TIMEOUT='abc' is invalid: expected seconds > 0"),
+        ("API_READ_TIMEOUT", "0", "API_READ_TIMEOUT='0' is invalid: expected seconds > 0"),
+        ("API_POOL_SIZE", "many", "API_POOL_SIZE='many' is invalid: expected an integer in"),
+        ("API_URL", "localhost:8000", "API_URL='localhost:8000' is invalid: expected an http(s)"),
+        ("API_MAX_ATTEMPTS", "0", "API_MAX_ATTEMPTS='0' is invalid: expected an integer in 1..20"),
+        ("API_CA_BUNDLE", "/no/such.pem", "API_CA_BUNDLE='/no/such.pem' is invalid: expected"),
+    ],
+)
+def test_a_wrong_value_is_one_line_naming_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(root=tmp_path)
+    message = str(caught.value)
+    assert message.startswith(expected)
+    assert "\n" not in message
+
+
+def test_secrets_never_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("API_PASSWORD", "hunter2hunter2")
+    monkeypatch.setenv("API_SECRETS", "first-secret, second-secret")
+    settings = load_settings(root=tmp_path)
+    assert "hunter2hunter2" not in repr(settings) + str(settings)
+    assert settings.literal_secrets() == ["hunter2hunter2", "first-secret", "second-secret"]
+
+
+def test_a_wrong_secret_value_is_not_echoed() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Settings(api_password=12345)
+    assert "12345" not in str(caught.value)
+    assert "API_PASSWORD=(hidden)" in str(caught.value)
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings()
+    with pytest.raises(ValueError, match="frozen"):
+        settings.api_pool_size = 3  # type: ignore[misc]
