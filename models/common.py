@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
@@ -23,17 +24,29 @@ class ContractModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _reject_non_numbers(value: Any) -> Any:
-    """Money travels as a JSON number: a string or a boolean is contract drift, not money."""
+def _number_as_decimal(value: Any) -> Any:
+    """Money travels as a JSON number: a string or a boolean is contract drift, not money.
+
+    A number becomes an exact ``Decimal`` here (from its shortest repr), so that strict
+    validation, which accepts only ``Decimal`` instances, reads it the same in both modes.
+    """
     if isinstance(value, str | bool):
         raise ValueError("must be a JSON number, not a string or a boolean")
+    if isinstance(value, int | float):
+        return Decimal(str(value))
     return value
 
 
 def _utc_with_z(value: Any) -> Any:
-    """Timestamps are RFC 3339 in UTC with a `Z` suffix (fractional seconds allowed)."""
-    if isinstance(value, str) and not _RFC3339_UTC.fullmatch(value):
-        raise ValueError("must be an RFC 3339 timestamp in UTC ending in 'Z'")
+    """Timestamps are RFC 3339 in UTC with a `Z` suffix (fractional seconds allowed).
+
+    The text is parsed here, so that strict validation gets a ``datetime`` in both modes.
+    """
+    if isinstance(value, str):
+        if not _RFC3339_UTC.fullmatch(value):
+            raise ValueError("must be an RFC 3339 timestamp in UTC ending in 'Z'")
+        whole, _, fraction = value[:-1].partition(".")
+        return datetime.fromisoformat(f"{whole}.{fraction[:6].ljust(6, '0')}+00:00")
     return value
 
 
@@ -43,12 +56,12 @@ _RFC3339_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
 
 #: An amount of money or a price: a JSON number with at most 2 decimal places.
 Money = Annotated[
-    Decimal, BeforeValidator(_reject_non_numbers), Field(decimal_places=2, allow_inf_nan=False)
+    Decimal, BeforeValidator(_number_as_decimal), Field(decimal_places=2, allow_inf_nan=False)
 ]
 #: A strictly positive price.
 Price = Annotated[
     Decimal,
-    BeforeValidator(_reject_non_numbers),
+    BeforeValidator(_number_as_decimal),
     Field(gt=0, decimal_places=2, allow_inf_nan=False),
 ]
 #: A point in time, RFC 3339 in UTC.

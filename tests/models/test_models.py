@@ -65,7 +65,7 @@ ORDER: dict[str, Any] = {
 
 
 def test_an_order_reads_money_as_decimal_from_json() -> None:
-    order = Order.model_validate_json(json.dumps(ORDER))
+    order = Order.model_validate_json(json.dumps(ORDER), strict=True)
     assert order.limit_price == Decimal("150.10")
     assert order.status is OrderStatus.PENDING
     assert order.created_at.utcoffset() is not None
@@ -89,7 +89,7 @@ def test_an_order_reads_money_as_decimal_from_json() -> None:
 )
 def test_an_order_refuses_values_outside_the_contract(field: str, value: object) -> None:
     with pytest.raises(ValidationError) as raised:
-        Order.model_validate_json(json.dumps({**ORDER, field: value}))
+        Order.model_validate_json(json.dumps({**ORDER, field: value}), strict=True)
     assert [error["loc"][0] for error in raised.value.errors()] == [field]
 
 

@@ -1,0 +1,12 @@
+"""The root conftest: loads the acceptance runner and the shared step definitions."""
+
+pytest_plugins = [
+    "steps.runner",
+    "steps.outcomes",
+    "steps.customers",
+    "steps.accounts",
+    "steps.market",
+    "steps.orders",
+    "steps.payments",
+    "steps.notifications",
+]

@@ -1,0 +1,1 @@
+"""Step definitions of the acceptance suite, its runner and its domain layer."""

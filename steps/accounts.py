@@ -1,0 +1,92 @@
+"""Steps about what an account shows: cash, buying power, positions, and who may see it."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from pytest_bdd import then, when
+
+from models.accounts import Account
+from steps.domain.customers import Cast
+from steps.domain.outcome import Outcome
+from steps.vocabulary import phrase
+
+
+@then(phrase("{name:Name} has {amount:Money} in cash"))
+def has_cash(cast: Cast, name: str, amount: Decimal) -> None:
+    """Then Alice has 8,500.00 in cash"""
+    balance = cast[name].account().balance
+    assert balance == amount, f"{name} has {balance} in cash, expected {amount}"
+
+
+@then(phrase("{name:Name} has {amount:Money} of buying power"))
+def has_buying_power(cast: Cast, name: str, amount: Decimal) -> None:
+    """Then Alice has 8,500.00 of buying power"""
+    buying_power = cast[name].account().buying_power
+    assert buying_power == amount, f"{name} has {buying_power} of buying power, expected {amount}"
+
+
+@then(phrase("{name:Name}'s account is kept in {currency:Word}"))
+def account_currency(cast: Cast, name: str, currency: str) -> None:
+    """Then Alice's account is kept in EUR"""
+    assert cast[name].account().currency == currency
+
+
+@then(phrase("{name:Name} holds no shares"))
+def holds_no_shares(cast: Cast, name: str) -> None:
+    """Then Alice holds no shares"""
+    positions = cast[name].account().positions
+    assert positions == [], f"{name} holds {positions}"
+
+
+@then(phrase("{name:Name} holds no {symbol:Symbol} shares"))
+def holds_no_shares_of(cast: Cast, name: str, symbol: str) -> None:
+    """Then Alice holds no AAPL shares"""
+    held = [position for position in cast[name].account().positions if position.symbol == symbol]
+    assert held == [], f"{name} still holds {held}"
+
+
+@then(phrase("{name:Name} holds {quantity:d} {symbol:Symbol} at an average price of {price:Money}"))
+def holds_position(cast: Cast, name: str, quantity: int, symbol: str, price: Decimal) -> None:
+    """Then Alice holds 10 AAPL at an average price of 150.00"""
+    held = {position.symbol: position for position in cast[name].account().positions}
+    assert symbol in held, f"{name} holds no {symbol}, only {sorted(held)}"
+    assert (held[symbol].quantity, held[symbol].average_price) == (quantity, price), (
+        f"{name} holds {held[symbol].quantity} {symbol} at an average of "
+        f"{held[symbol].average_price}, expected {quantity} at {price}"
+    )
+
+
+@when(
+    phrase("{name:Name} looks up {pronoun:Pronoun} account by its number"),
+    target_fixture="outcome",
+)
+def looks_up_own_account(cast: Cast, name: str, pronoun: str) -> Outcome[Account]:
+    """When Alice looks up her account by its number"""
+    customer = cast[name]
+    return customer.accounts.by_id(customer.account().account_id)
+
+
+@when(phrase("{name:Name} looks up {other:Name}'s account"), target_fixture="outcome")
+def looks_up_other_account(cast: Cast, name: str, other: str) -> Outcome[Account]:
+    """When Alice looks up Bob's account"""
+    return cast[name].accounts.by_id(cast[other].account().account_id)
+
+
+@when(phrase("{name:Name} looks up an account that does not exist"), target_fixture="outcome")
+def looks_up_missing_account(cast: Cast, name: str) -> Outcome[Account]:
+    """When Alice looks up an account that does not exist"""
+    return cast[name].accounts.by_id(f"acc_{secrets.token_hex(12)}")
+
+
+@then(phrase("the account shown is {name:Name}'s"))
+def account_shown_is(cast: Cast, outcome: Outcome[Account], name: str) -> None:
+    """Then the account shown is Alice's"""
+    assert outcome.value.username == cast[name].session.username
+
+
+@then(phrase("it shows {amount:Money} in cash"))
+def it_shows_cash(outcome: Outcome[Account], amount: Decimal) -> None:
+    """And it shows 500.00 in cash"""
+    assert outcome.value.balance == amount

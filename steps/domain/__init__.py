@@ -1,0 +1,1 @@
+"""The domain layer: one API object per resource, between the steps and the HTTP client."""

@@ -1,0 +1,38 @@
+"""Accounts: opening one, and reading the caller's own or another by id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models.accounts import Account
+from steps.domain.outcome import Outcome
+from steps.domain.session import Resource
+
+
+class AccountsApi(Resource):
+    """The account resource, as seen by one customer."""
+
+    def open(self, *, currency: str | None = None) -> Outcome[Account]:
+        """Open an account with the session's username and password (no sign-in needed)."""
+        body: dict[str, Any] = {
+            "username": self.session.username,
+            "password": self.session.password.get_secret_value(),
+        }
+        if currency is not None:
+            body["currency"] = currency
+        return self.call(
+            "account opening",
+            "POST",
+            "/accounts",
+            ok={201: Account},
+            json=body,
+            authenticated=False,
+        )
+
+    def own(self) -> Outcome[Account]:
+        """The caller's own account."""
+        return self.call("account lookup", "GET", "/account", ok={200: Account})
+
+    def by_id(self, account_id: str) -> Outcome[Account]:
+        """An account by its id: only the caller's own is ever found."""
+        return self.call("account lookup", "GET", f"/accounts/{account_id}", ok={200: Account})

@@ -1,0 +1,44 @@
+"""Signing in and out: access tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import SecretStr
+
+from models.accounts import AccessToken
+from steps.domain.outcome import Outcome
+from steps.domain.session import REFUSALS, Resource
+
+
+class AuthApi(Resource):
+    """The access-token resource of one customer."""
+
+    def sign_in(
+        self, *, password: SecretStr | None = None, expires_in: int | None = None
+    ) -> Outcome[AccessToken]:
+        """Sign in with the session's password (or another one); success updates the session."""
+        secret = password if password is not None else self.session.password
+        body: dict[str, Any] = {
+            "username": self.session.username,
+            "password": secret.get_secret_value(),
+        }
+        if expires_in is not None:
+            body["expires_in"] = expires_in
+        outcome: Outcome[AccessToken] = self.call(
+            "sign-in",
+            "POST",
+            "/auth/token",
+            ok={200: AccessToken},
+            refusals=(*REFUSALS, 429),
+            json=body,
+            authenticated=False,
+        )
+        if outcome.accepted and outcome.result is not None:
+            self.session.token = outcome.result.access_token
+            self.session.learn_secrets()
+        return outcome
+
+    def sign_out(self) -> Outcome[None]:
+        """Revoke the token in use; the session keeps it, to show it no longer works."""
+        return self.call("sign-out", "DELETE", "/auth/token", ok={204: None}, refusals=(401,))

@@ -1,0 +1,23 @@
+"""Market data: quotes for one symbol or several."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from models.market import Quote, Quotes
+from steps.domain.outcome import Outcome
+from steps.domain.session import Resource
+
+
+class MarketApi(Resource):
+    """The quote resource, as one customer sees the market."""
+
+    def quote(self, symbol: str) -> Outcome[Quote]:
+        """The quote for one symbol."""
+        return self.call("quote", "GET", f"/market/{symbol}", ok={200: Quote})
+
+    def quotes(self, symbols: Sequence[str]) -> Outcome[Quotes]:
+        """Quotes for several symbols at once, in the order asked."""
+        return self.call(
+            "quote", "GET", "/market", ok={200: Quotes}, params={"symbols": ",".join(symbols)}
+        )

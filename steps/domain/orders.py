@@ -1,0 +1,56 @@
+"""Orders: placing, looking up, listing and cancelling."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from models.orders import Order, OrderPage
+from steps.domain.outcome import Outcome
+from steps.domain.session import Resource
+
+
+class OrdersApi(Resource):
+    """The order resource of one customer."""
+
+    def place(
+        self,
+        *,
+        symbol: str,
+        side: str,
+        quantity: int | Decimal | None,
+        order_type: str,
+        limit_price: Decimal | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Outcome[Order]:
+        """Place an order; a ``None`` quantity is left out, ``extra`` adds fields as given."""
+        body: dict[str, Any] = {"symbol": symbol, "side": side, "order_type": order_type}
+        if quantity is not None:
+            body["quantity"] = quantity
+        if limit_price is not None:
+            body["limit_price"] = limit_price
+        body.update(extra or {})
+        return self.send(body)
+
+    def send(self, body: Any) -> Outcome[Order]:
+        """Send an order form exactly as given, well-formed or not."""
+        return self.call("order", "POST", "/orders", ok={201: Order}, json=body)
+
+    def get(self, order_id: str) -> Outcome[Order]:
+        """One order by its id."""
+        return self.call("order lookup", "GET", f"/orders/{order_id}", ok={200: Order})
+
+    def list(
+        self, *, status: str | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> Outcome[OrderPage]:
+        """One page of the customer's orders, newest first, optionally of one status."""
+        params = {
+            name: str(value)
+            for name, value in (("status", status), ("limit", limit), ("cursor", cursor))
+            if value is not None
+        }
+        return self.call("order list", "GET", "/orders", ok={200: OrderPage}, params=params)
+
+    def cancel(self, order_id: str) -> Outcome[Order]:
+        """Cancel an order (cancelling a cancelled one again changes nothing)."""
+        return self.call("cancellation", "DELETE", f"/orders/{order_id}", ok={200: Order})

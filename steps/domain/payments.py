@@ -1,0 +1,58 @@
+"""Payments: deposits, withdrawals and their history."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from models.payments import Payment, PaymentPage
+from steps.domain.outcome import Outcome
+from steps.domain.session import Resource
+
+
+class PaymentsApi(Resource):
+    """The payment resource of one customer."""
+
+    def deposit(
+        self, amount: Decimal, *, method: str, currency: str | None = None
+    ) -> Outcome[Payment]:
+        """Pay money in."""
+        return self.call(
+            "deposit",
+            "POST",
+            "/payments/deposits",
+            ok={201: Payment},
+            json=_payment(amount, method, currency),
+        )
+
+    def withdraw(
+        self, amount: Decimal, *, method: str, currency: str | None = None
+    ) -> Outcome[Payment]:
+        """Take money out."""
+        return self.call(
+            "withdrawal",
+            "POST",
+            "/payments/withdrawals",
+            ok={201: Payment},
+            json=_payment(amount, method, currency),
+        )
+
+    def get(self, payment_id: str) -> Outcome[Payment]:
+        """One payment by its id."""
+        return self.call("payment lookup", "GET", f"/payments/{payment_id}", ok={200: Payment})
+
+    def list(self, *, limit: int | None = None, cursor: str | None = None) -> Outcome[PaymentPage]:
+        """One page of the customer's payments, newest first."""
+        params = {
+            name: str(value)
+            for name, value in (("limit", limit), ("cursor", cursor))
+            if value is not None
+        }
+        return self.call("payment list", "GET", "/payments", ok={200: PaymentPage}, params=params)
+
+
+def _payment(amount: Decimal, method: str, currency: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"amount": amount, "method": method}
+    if currency is not None:
+        body["currency"] = currency
+    return body

@@ -1,0 +1,198 @@
+"""Steps about payments: deposits, withdrawals and their history."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+from pytest_bdd import given, then, when
+
+from models.common import ErrorCode
+from models.payments import Payment, PaymentPage, PaymentStatus, PaymentType
+from steps import vocabulary
+from steps.domain.customers import Cast
+from steps.domain.outcome import Outcome
+from steps.domain.pages import follow
+from steps.vocabulary import listing, money, payment_method, phrase
+
+
+@when(phrase("{name:Name} deposits {amount:Money} by {method}"), target_fixture="outcome")
+def deposits(cast: Cast, name: str, amount: Decimal, method: str) -> Outcome[Payment]:
+    """When Alice deposits 250.00 by card
+
+    Methods: card, bank transfer (other words are sent as they would be spelled).
+    """
+    return cast[name].payments.deposit(amount, method=payment_method(method))
+
+
+@when(
+    phrase("{name:Name} deposits {amount:Money} {currency:Currency} by {method}"),
+    target_fixture="outcome",
+)
+def deposits_in(
+    cast: Cast, name: str, amount: Decimal, currency: str, method: str
+) -> Outcome[Payment]:
+    """When Alice deposits 80.00 EUR by card"""
+    return cast[name].payments.deposit(amount, method=payment_method(method), currency=currency)
+
+
+@when(phrase("{name:Name} withdraws {amount:Money} by {method}"), target_fixture="outcome")
+def withdraws(cast: Cast, name: str, amount: Decimal, method: str) -> Outcome[Payment]:
+    """When Alice withdraws 400.00 by bank transfer"""
+    return cast[name].payments.withdraw(amount, method=payment_method(method))
+
+
+@when(
+    phrase("{name:Name} withdraws {amount:Money} {currency:Currency} by {method}"),
+    target_fixture="outcome",
+)
+def withdraws_in(
+    cast: Cast, name: str, amount: Decimal, currency: str, method: str
+) -> Outcome[Payment]:
+    """When Alice withdraws 10.00 GBP by bank transfer"""
+    return cast[name].payments.withdraw(amount, method=payment_method(method), currency=currency)
+
+
+@given(phrase("{name:Name} has deposited {amounts}"), target_fixture="payment")
+def has_deposited(cast: Cast, name: str, amounts: str) -> Payment:
+    """Given Alice has deposited 10.00, 20.00 and 30.00
+
+    Deposits by card, one after the other; "the payment" is the last of them.
+    """
+    made = [
+        cast[name].payments.deposit(money(amount), method="CARD").check()
+        for amount in listing(amounts)
+    ]
+    return made[-1]
+
+
+@given(phrase("{name:Name} has withdrawn {amount:Money}"), target_fixture="payment")
+def has_withdrawn(cast: Cast, name: str, amount: Decimal) -> Payment:
+    """Given Alice has withdrawn 30,000.00
+
+    By bank transfer; "the payment" is this withdrawal.
+    """
+    return cast[name].payments.withdraw(amount, method="BANK_TRANSFER").check()
+
+
+@then(phrase("the {kind:Word} of {amount:Money} {currency:Currency} is completed"))
+def payment_completed(outcome: Outcome[Payment], kind: str, amount: Decimal, currency: str) -> None:
+    """Then the deposit of 250.00 USD is completed"""
+    payment = outcome.check()
+    assert (payment.type, payment.amount, payment.currency, payment.status) == (
+        PaymentType(kind.upper()),
+        amount,
+        currency,
+        PaymentStatus.COMPLETED,
+    ), f"the payment is {payment!r}"
+
+
+@then(phrase("{name:Name} has {count:d} payment on record"))
+@then(phrase("{name:Name} has {count:d} payments on record"))
+def payments_on_record(cast: Cast, name: str, count: int) -> None:
+    """Then Alice has 1 payment on record"""
+    items = cast[name].payments.list().value.items
+    assert len(items) == count, f"{name} has {len(items)} payments on record: {items}"
+
+
+@when(
+    phrase("{name:Name} makes two withdrawals of {amount:Money} at the same time"),
+    target_fixture="outcomes",
+)
+def two_withdrawals_at_once(cast: Cast, name: str, amount: Decimal) -> list[Outcome[Payment]]:
+    """When Alice makes two withdrawals of 600.00 at the same time"""
+    customer = cast[name]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [
+            pool.submit(customer.payments.withdraw, amount, method="BANK_TRANSFER")
+            for _ in range(2)
+        ]
+        return [future.result() for future in futures]
+
+
+@then(phrase("one withdrawal is completed and the other is refused with reason {code:Code}"))
+def one_completed_one_refused(outcomes: list[Outcome[Payment]], code: ErrorCode) -> None:
+    """Then one withdrawal is completed and the other is refused with reason INSUFFICIENT_FUNDS"""
+    accepted = [outcome for outcome in outcomes if outcome.accepted]
+    refused = [outcome for outcome in outcomes if not outcome.accepted]
+    assert len(accepted) == 1, f"{len(accepted)} of the withdrawals were completed"
+    refused[0].refusal("withdrawal", code)
+
+
+@when(phrase("{name:Name} looks up the payment"), target_fixture="outcome")
+def looks_up_payment(cast: Cast, payment: Payment, name: str) -> Outcome[Payment]:
+    """When Alice looks up the payment"""
+    return cast[name].payments.get(payment.payment_id)
+
+
+@when(phrase("{name:Name} looks up a payment that does not exist"), target_fixture="outcome")
+def looks_up_missing_payment(cast: Cast, name: str) -> Outcome[Payment]:
+    """When Alice looks up a payment that does not exist"""
+    return cast[name].payments.get(f"pay_{secrets.token_hex(12)}")
+
+
+@then(phrase("the payment shown is a {kind:Word} of {amount:Money}"))
+def payment_shown(outcome: Outcome[Payment], payment: Payment, kind: str, amount: Decimal) -> None:
+    """Then the payment shown is a deposit of 75.50"""
+    shown = outcome.check()
+    assert shown == payment, f"shown {shown!r}, made {payment!r}"
+    assert (shown.type, shown.amount) == (PaymentType(kind.upper()), amount)
+
+
+@when(phrase("{name:Name} lists {pronoun:Pronoun} payments"), target_fixture="outcome")
+def lists_payments(cast: Cast, name: str, pronoun: str) -> Outcome[PaymentPage]:
+    """When Alice lists her payments"""
+    return cast[name].payments.list()
+
+
+@when(
+    phrase("{name:Name} lists {pronoun:Pronoun} payments {size:d} at a time"),
+    target_fixture="outcome",
+)
+def lists_payments_by_page(cast: Cast, name: str, pronoun: str, size: int) -> Outcome[PaymentPage]:
+    """When Alice lists her payments 2 at a time"""
+    return cast[name].payments.list(limit=size)
+
+
+@when(
+    phrase("{name:Name} lists {pronoun:Pronoun} payments from a made-up page marker"),
+    target_fixture="outcome",
+)
+def lists_payments_from_made_up_cursor(cast: Cast, name: str, pronoun: str) -> Outcome[PaymentPage]:
+    """When Alice lists her payments from a made-up page marker"""
+    return cast[name].payments.list(cursor=secrets.token_urlsafe(16))
+
+
+@then(phrase("the payments listed are {description}"))
+def payments_listed(outcome: Outcome[PaymentPage], description: str) -> None:
+    """Then the payments listed are a withdrawal of 5.00, then deposits of 30.00 and 10.00"""
+    expected: list[tuple[PaymentType, Decimal]] = []
+    for part in re.split(r",\s+then\s+", description):
+        match = re.fullmatch(r"(?:an? )?(deposit|withdrawal)s? of (.+)", part)
+        assert match, (
+            f"cannot read {part!r}: write 'a deposit of 5.00' or 'deposits of 1.00 and 2.00'"
+        )
+        kind, amounts = match.groups()
+        expected += [(PaymentType(kind.upper()), money(amount)) for amount in listing(amounts)]
+    listed = [(payment.type, payment.amount) for payment in outcome.value.items]
+    assert listed == expected, f"listed {listed}, expected {expected}"
+
+
+@then(phrase("following the pages, {name:Name} sees payments of {pages}"))
+def pages_hold_payments(cast: Cast, outcome: Outcome[PaymentPage], name: str, pages: str) -> None:
+    """Then following the pages, Alice sees payments of 5.00 and 4.00, then 3.00 and 2.00
+
+    Follows the pages to the last; each ", then" starts the next page.
+    """
+    size = len(outcome.value.items)
+    seen = [
+        [payment.amount for payment in page]
+        for page in follow(
+            outcome.value,
+            lambda cursor: cast[name].payments.list(limit=size, cursor=cursor).check(),
+        )
+    ]
+    expected = [[money(amount) for amount in page] for page in vocabulary.pages(pages)]
+    assert seen == expected, f"pages held {seen}, expected {expected}"

@@ -1,0 +1,215 @@
+"""The acceptance runner: picks the target API (or starts the sandbox) and marks every scenario.
+
+- With no ``API_URL`` configured, the controller process starts ONE sandbox on a free port
+  (only when acceptance scenarios may run) and hands its URL to every xdist worker.
+- With ``API_URL`` set, that API is used as it is; if it is unreachable the run stops at once.
+- Every pytest-bdd scenario gets the ``acceptance`` marker and a time limit.
+- Scenarios tagged ``@sandbox`` need the sandbox controls: they are skipped, with the reason,
+  when the target turns out (by asking it) not to be a sandbox.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _pytest.mark.expression import Expression
+
+from framework.client import ApiClient
+from framework.errors import ConfigurationError, FrameworkError
+from framework.settings import Settings, load_settings
+from models.health import Health
+from steps.domain.customers import Cast
+from steps.sandbox_process import SandboxProcess, SandboxStartError
+
+#: The project's root folder, where `python -m sandbox` runs from.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: Where the modules binding the feature files live.
+BINDINGS_DIR = PROJECT_ROOT / "tests" / "acceptance"
+#: Seconds a scenario may run before it fails as hung.
+SCENARIO_TIMEOUT = 60
+#: The key under which the controller hands the API's URL to xdist workers.
+WORKER_URL_KEY = "acceptance_api_url"
+
+_url_key = pytest.StashKey[str]()
+_sandbox_key = pytest.StashKey[SandboxProcess]()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Target:
+    """The API the scenarios run against, and whether it offers the sandbox controls."""
+
+    url: str
+    is_sandbox: bool
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _is_scenario(item: pytest.Item) -> bool:
+    """Every pytest-bdd scenario function takes the `_pytest_bdd_example` argument."""
+    return "_pytest_bdd_example" in getattr(item, "fixturenames", ())
+
+
+def _may_select_acceptance(config: pytest.Config) -> bool:
+    """Whether the paths and ``-m`` given can select a scenario, decided before collection.
+
+    xdist's controller collects nothing, yet must start the sandbox before the workers
+    start; so it reads the command line: a path that overlaps ``tests/acceptance`` and a
+    marker expression that some set of an acceptance scenario's markers satisfies.
+    """
+    paths = [
+        Path(config.invocation_params.dir, arg.split("::")[0]).resolve() for arg in config.args
+    ]
+    overlaps = any(
+        path == BINDINGS_DIR or path in BINDINGS_DIR.parents or BINDINGS_DIR in path.parents
+        for path in paths
+    )
+    expression = config.option.markexpr
+    if not overlaps or not expression:
+        return overlaps
+    compiled = Expression.compile(expression)
+    names = sorted(set(re.findall(r"[A-Za-z_][\w]*", expression)) - {"and", "or", "not"})
+    for values in itertools.product((False, True), repeat=len(names)):
+        chosen = {name for name, value in zip(names, values, strict=True) if value}
+        if compiled.evaluate(_markers_matcher(chosen | {"acceptance"})):
+            return True
+    return False
+
+
+def _markers_matcher(markers: set[str]) -> Callable[..., bool]:
+    """A ``-m`` matcher for an item that carries exactly ``markers``."""
+
+    def matches(name: str, /, **_: object) -> bool:
+        return name in markers
+
+    return matches
+
+
+def _provide_target(config: pytest.Config) -> None:
+    """Use ``API_URL`` if set (stopping at once if unreachable), else start the sandbox."""
+    try:
+        settings = load_settings()
+    except ConfigurationError as error:
+        pytest.exit(f"acceptance suite: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
+    if settings.api_url:
+        _check_reachable(settings, settings.api_url)
+        config.stash[_url_key] = settings.api_url
+        return
+    try:
+        sandbox = SandboxProcess.start(project_root=PROJECT_ROOT)
+    except SandboxStartError as error:
+        pytest.exit(f"acceptance suite: {error}", returncode=pytest.ExitCode.INTERNAL_ERROR)
+    config.stash[_sandbox_key] = sandbox
+    config.add_cleanup(sandbox.stop)
+    _check_reachable(settings, sandbox.url)
+    config.stash[_url_key] = sandbox.url
+
+
+def _check_reachable(settings: Settings, url: str) -> None:
+    client = ApiClient(settings, base_url=url)
+    try:
+        client.request("GET", "/health", expect={200: Health})
+    except FrameworkError as error:
+        pytest.exit(
+            f"acceptance suite: the API at {url} is unreachable or unhealthy ({error.summary}); "
+            "start it, or unset API_URL to run against the built-in sandbox",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
+    finally:
+        client.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _is_worker(config):
+        url = config.workerinput.get(WORKER_URL_KEY)  # type: ignore[attr-defined]
+        if url:
+            config.stash[_url_key] = url
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under xdist the controller collects nothing: decide from the command line."""
+    config = session.config
+    if config.pluginmanager.hasplugin("dsession") and _may_select_acceptance(config):
+        _provide_target(config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Hand the one API URL of the run to every xdist worker."""
+    url = node.config.stash.get(_url_key, None)
+    if url is not None:
+        node.workerinput[WORKER_URL_KEY] = url
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every scenario `acceptance` and limit its time, before `-m` deselects."""
+    for item in items:
+        if _is_scenario(item):
+            item.add_marker(pytest.mark.acceptance)
+            if item.get_closest_marker("timeout") is None:
+                item.add_marker(pytest.mark.timeout(SCENARIO_TIMEOUT))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Without xdist, start only when a selected item is a scenario."""
+    config = session.config
+    if _is_worker(config) or _url_key in config.stash:
+        return
+    if any(_is_scenario(item) for item in session.items):
+        _provide_target(config)
+
+
+@pytest.fixture(scope="session")
+def api_settings() -> Settings:
+    """The framework's settings (environment, `.env`, `.env.<ENVIRONMENT>`)."""
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def api_client(request: pytest.FixtureRequest, api_settings: Settings) -> Iterator[ApiClient]:
+    """The one retrying client of this process, pointed at the run's target."""
+    url = request.config.stash.get(_url_key, None)
+    if url is None:
+        pytest.fail(
+            "no target API: the acceptance runner did not start the sandbox for this run; "
+            "run the scenarios through tests/acceptance or set API_URL",
+            pytrace=False,
+        )
+    client = ApiClient(api_settings, base_url=url)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def target(request: pytest.FixtureRequest, api_client: ApiClient) -> Target:
+    """The target, asked (once per process) whether it offers the sandbox controls."""
+    probe = Cast(api_client, controls_allowed=True).introduce("probe")
+    probe.join()
+    return Target(url=request.config.stash[_url_key], is_sandbox=probe.sandbox.is_sandbox())
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_scenarios_need_a_sandbox(request: pytest.FixtureRequest) -> None:
+    """Skip a `@sandbox` scenario, saying why, when the target has no sandbox controls."""
+    if request.node.get_closest_marker("sandbox") is None:
+        return
+    found: Target = request.getfixturevalue("target")
+    if not found.is_sandbox:
+        pytest.skip(
+            f"needs the sandbox controls (prices, faults, clock); {found.url} is not a sandbox"
+        )
+
+
+@pytest.fixture
+def cast(request: pytest.FixtureRequest, api_client: ApiClient) -> Cast:
+    """The customers of this scenario; the sandbox controls only for `@sandbox` scenarios."""
+    allowed = request.node.get_closest_marker("sandbox") is not None
+    return Cast(api_client, controls_allowed=allowed)

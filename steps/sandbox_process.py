@@ -1,0 +1,90 @@
+"""Start the built-in sandbox as a subprocess on a free port, and stop it again."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import IO
+
+#: Seconds the sandbox may take to print its ready line.
+START_TIMEOUT = 30.0
+#: Seconds it may take to exit after SIGTERM before it is killed.
+STOP_TIMEOUT = 10.0
+
+_URL = re.compile(r"https?://[\w.\-\[\]:]+")
+
+
+class SandboxStartError(RuntimeError):
+    """The sandbox did not come up; the message says why and where its log is."""
+
+
+class SandboxProcess:
+    """One `python -m sandbox --port 0` process, serving until ``stop()``."""
+
+    def __init__(self, process: subprocess.Popen[str], url: str, log_path: Path) -> None:
+        self._process = process
+        self.url = url
+        self.log_path = log_path
+
+    def __repr__(self) -> str:
+        return f"SandboxProcess(url={self.url!r}, pid={self._process.pid})"
+
+    @classmethod
+    def start(cls, *, project_root: Path, timeout: float = START_TIMEOUT) -> SandboxProcess:
+        """Start it, read the URL from its ready line, and keep draining its output."""
+        log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - lives as long as the sandbox
+            "w", prefix="sandbox-", suffix=".log", delete=False, encoding="utf-8"
+        )
+        log_path = Path(log_file.name)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", "0"],
+            cwd=project_root,
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+            text=True,
+            bufsize=1,
+        )
+        assert process.stdout is not None
+        found: list[str] = []
+        ready = threading.Event()
+        threading.Thread(
+            target=_drain, args=(process.stdout, log_file, found, ready), daemon=True
+        ).start()
+        deadline = time.monotonic() + timeout
+        while not ready.wait(0.05):
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                process.wait(STOP_TIMEOUT)
+                why = (
+                    f"exited with status {process.returncode}"
+                    if process.returncode not in (None, -9)
+                    else f"printed no URL within {timeout:.0f} s"
+                )
+                raise SandboxStartError(f"the sandbox {why}; its output is in {log_path}")
+        return cls(process, found[0], log_path)
+
+    def stop(self) -> None:
+        """Terminate it and wait; kill it if it does not exit in time."""
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(STOP_TIMEOUT)
+
+
+def _drain(stream: IO[str], log: IO[str], found: list[str], ready: threading.Event) -> None:
+    """Copy the sandbox's output to its log (so a full pipe never blocks it); spot the URL."""
+    for line in stream:
+        log.write(line)
+        log.flush()
+        if not ready.is_set() and (match := _URL.search(line)):
+            found.append(match.group(0).rstrip("/"))
+            ready.set()
+    log.close()
