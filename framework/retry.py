@@ -190,13 +190,15 @@ class RetryPolicy:
     ) -> Verdict:
         """Whether one outcome (a status or a transport error) is retried, and why."""
         safe = traits.method in IDEMPOTENT_METHODS or traits.keyed
-        why_safe = "idempotent method" if traits.method in IDEMPOTENT_METHODS else "keyed request"
+        why_safe = (
+            "an idempotent method" if traits.method in IDEMPOTENT_METHODS else "a keyed request"
+        )
         unsafe = f"not retried: {traits.method} without an Idempotency-Key may have executed"
         if error is not None:
             if isinstance(error, ConnectError):
                 return Verdict(retry=True, reason="retried: the request never reached the server")
             if safe:
-                return Verdict(retry=True, reason=f"retried: read failure on a {why_safe}")
+                return Verdict(retry=True, reason=f"retried: read failure on {why_safe}")
             return Verdict(retry=False, reason=unsafe)
         assert status is not None, "decide() needs a status or an error"
         if status in traits.expected:
@@ -205,7 +207,7 @@ class RetryPolicy:
             return Verdict(retry=True, reason="retried: rate limited")
         if status in UNAVAILABLE_STATUSES or (status == 500 and self.retry_server_errors):
             if safe:
-                return Verdict(retry=True, reason=f"retried: server unavailable, {why_safe}")
+                return Verdict(retry=True, reason=f"retried: server unavailable, on {why_safe}")
             return Verdict(retry=False, reason=unsafe)
         if status == 409 and traits.keyed and retry_after is not None:
             return Verdict(retry=True, reason="retried: the idempotency key is still in flight")

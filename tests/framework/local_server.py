@@ -1,7 +1,8 @@
 """A scriptable HTTP/1.1 keep-alive server on 127.0.0.1 for socket-level tests and benchmarks.
 
 Each request takes the next scripted action (reply, sleep then reply, reset the connection,
-close it without answering); with the script empty it answers 200 ``{"ok": true}``. The
+close it without answering); with the script empty it gives the default reply (200
+``{"ok": true}`` unless told otherwise). The
 server counts accepted connections, so tests can prove keep-alive reuse, and records every
 request it read.
 """
@@ -91,6 +92,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(action.status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
+        if self.close_connection:  # the client asked for Connection: close
+            self.send_header("Connection", "close")
         for name, value in action.headers.items():
             self.send_header(name, value)
         self.end_headers()
@@ -109,9 +112,10 @@ class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
     block_on_close = False
     allow_reuse_address = True
 
-    def __init__(self, tls: ssl.SSLContext | None) -> None:
+    def __init__(self, tls: ssl.SSLContext | None, default: Reply) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self._tls = tls
+        self._default = default
         self._lock = threading.Lock()
         self.actions: deque[Action] = deque()
         self.received: list[Received] = []
@@ -135,7 +139,7 @@ class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
 
     def next_action(self) -> Action:
         with self._lock:
-            return self.actions.popleft() if self.actions else Reply()
+            return self.actions.popleft() if self.actions else self._default
 
     def record(self, request: Received) -> None:
         with self._lock:
@@ -145,8 +149,8 @@ class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
 class LocalServer:
     """Start with ``with LocalServer() as server:``; ``server.url`` is its base URL."""
 
-    def __init__(self, *, tls: ssl.SSLContext | None = None) -> None:
-        self._server = _Server(tls)
+    def __init__(self, *, tls: ssl.SSLContext | None = None, default: Reply | None = None) -> None:
+        self._server = _Server(tls, default or Reply())
         host, port = self._server.server_address[:2]
         self.url = f"{'https' if tls else 'http'}://{host!s}:{port}"
         self._thread = threading.Thread(

@@ -114,7 +114,7 @@ def test_report_layout_matches_the_golden_file() -> None:
             Attempt(
                 number=1,
                 outcome="503 Service Unavailable",
-                reason="retried: server unavailable, keyed request",
+                reason="retried: server unavailable, on a keyed request",
                 wait_seconds=0.25,
                 elapsed_seconds=0.01,
             ),

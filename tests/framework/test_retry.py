@@ -179,7 +179,7 @@ def test_run_records_every_attempt_and_returns_the_answer() -> None:
         "ConnectError (boom)",
         "200 X",
     ]
-    assert outcome.attempts[0].reason == "retried: server unavailable, idempotent method"
+    assert outcome.attempts[0].reason == "retried: server unavailable, on an idempotent method"
     assert outcome.attempts[-1].wait_seconds == 0.0
 
 
