@@ -34,7 +34,7 @@ test: setup setup-node lint ## run every test: the framework's, the sandbox's an
 	$(BIN)/pytest -n auto
 
 acceptance: setup ## start the sandbox and run the acceptance suite against it
-	$(BIN)/python -m sandbox --check
+	$(BIN)/python -m sandbox --port 8000
 
 lint: setup ## ruff and mypy
 	$(BIN)/ruff check .

@@ -1,0 +1,449 @@
+"""The OpenAPI 3.1 document: every operation with its request, responses and error codes."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from sandbox import __version__
+from sandbox.api import ORDER_STATUSES, Auth, Operation
+
+_MONEY = {
+    "type": "number",
+    "description": "A money amount or price: a JSON number with at most 2 decimal places.",
+}
+_TIME = {"type": "string", "format": "date-time", "description": "RFC 3339, UTC, Z suffix."}
+_NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+_ID = {"type": "string", "minLength": 1}
+
+
+def _object(properties: dict[str, Any], *, optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [name for name in properties if name not in optional],
+        "additionalProperties": False,
+    }
+
+
+def _money_in(minimum: str, maximum: str) -> dict[str, Any]:
+    return {
+        "type": "number",
+        "minimum": float(minimum),
+        "maximum": float(maximum),
+        "multipleOf": 0.01,
+        "description": f"From {minimum} to {maximum}, at most 2 decimal places.",
+    }
+
+
+def _page(item: str) -> dict[str, Any]:
+    return _object(
+        {
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}},
+            "next_cursor": {"type": ["string", "null"]},
+        }
+    )
+
+
+_ORDER_FIELDS: dict[str, Any] = {
+    "symbol": {"type": "string", "pattern": "^[A-Z]{1,5}$"},
+    "side": {"type": "string", "enum": ["BUY", "SELL"]},
+    "quantity": {"type": "integer", "minimum": 1, "maximum": 100000},
+}
+
+_FAULT_KINDS: dict[str, dict[str, Any]] = {
+    "StatusFault": _object(
+        {
+            "kind": {"const": "status"},
+            "status": {"type": "integer", "enum": [429, 500, 502, 503, 504]},
+            "retry_after": {
+                "type": ["string", "integer", "null"],
+                "description": "Whole seconds or an HTTP-date, sent as Retry-After.",
+            },
+        },
+        optional=("retry_after",),
+    ),
+    "DelayFault": _object(
+        {"kind": {"const": "delay"}, "ms": {"type": "integer", "minimum": 1, "maximum": 30000}}
+    ),
+    "ResetFault": _object({"kind": {"const": "reset"}}),
+    "DropResponseFault": _object({"kind": {"const": "drop_response"}}),
+}
+
+_FAULT_SPEC = {"oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in _FAULT_KINDS]}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _object(
+        {
+            "code": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"},
+            "message": {"type": "string"},
+            "field": {"type": ["string", "null"]},
+            "request_id": {"type": "string"},
+        }
+    ),
+    "Health": _object({"status": {"const": "ok"}, "version": {"type": "string"}}),
+    "NewAccount": _object(
+        {
+            "username": {"type": "string", "pattern": "^[a-z0-9_]{3,32}$"},
+            "password": {"type": "string", "minLength": 12},
+            "currency": {"type": "string", "enum": ["USD", "EUR", "GBP"], "default": "USD"},
+        },
+        optional=("currency",),
+    ),
+    "Credentials": _object(
+        {
+            "username": {"type": "string"},
+            "password": {"type": "string"},
+            "expires_in": {"type": "integer", "minimum": 1, "maximum": 3600, "default": 3600},
+        },
+        optional=("expires_in",),
+    ),
+    "Token": _object(
+        {
+            "access_token": {"type": "string"},
+            "token_type": {"const": "bearer"},
+            "expires_in": {"type": "integer", "minimum": 1, "maximum": 3600},
+        }
+    ),
+    "Position": _object(
+        {
+            "symbol": {"type": "string"},
+            "quantity": {"type": "integer", "minimum": 1},
+            "average_price": _MONEY,
+        }
+    ),
+    "Account": _object(
+        {
+            "account_id": _ID,
+            "username": {"type": "string"},
+            "currency": {"type": "string", "enum": ["USD", "EUR", "GBP"]},
+            "balance": _MONEY,
+            "buying_power": _MONEY,
+            "positions": {"type": "array", "items": {"$ref": "#/components/schemas/Position"}},
+            "created_at": _TIME,
+        }
+    ),
+    "Quote": _object(
+        {
+            "symbol": {"type": "string"},
+            "price": {**_MONEY, "exclusiveMinimum": 0},
+            "volume": {"type": "integer", "minimum": 0},
+            "timestamp": _TIME,
+        }
+    ),
+    "Quotes": _object(
+        {"quotes": {"type": "array", "items": {"$ref": "#/components/schemas/Quote"}}}
+    ),
+    "MarketOrder": _object(
+        {
+            **_ORDER_FIELDS,
+            "order_type": {"const": "MARKET"},
+            "limit_price": {"type": "null", "description": "Absent or null for MARKET."},
+        },
+        optional=("limit_price",),
+    ),
+    "LimitOrder": _object(
+        {
+            **_ORDER_FIELDS,
+            "order_type": {"const": "LIMIT"},
+            "limit_price": _money_in("0.01", "1000000.00"),
+        }
+    ),
+    "NewOrder": {
+        "oneOf": [
+            {"$ref": "#/components/schemas/MarketOrder"},
+            {"$ref": "#/components/schemas/LimitOrder"},
+        ]
+    },
+    "Order": _object(
+        {
+            "order_id": _ID,
+            "symbol": {"type": "string"},
+            "side": {"type": "string", "enum": ["BUY", "SELL"]},
+            "order_type": {"type": "string", "enum": ["MARKET", "LIMIT"]},
+            "quantity": {"type": "integer", "minimum": 1},
+            "limit_price": {**_MONEY, "type": ["number", "null"]},
+            "status": {"type": "string", "enum": list(ORDER_STATUSES)},
+            "fill_price": {**_MONEY, "type": ["number", "null"]},
+            "created_at": _TIME,
+            "filled_at": _NULLABLE_TIME,
+        }
+    ),
+    "OrderPage": _page("Order"),
+    "NewPayment": _object(
+        {
+            "amount": _money_in("0.01", "1000000.00"),
+            "method": {"type": "string", "enum": ["CARD", "BANK_TRANSFER"]},
+            "currency": {
+                "type": "string",
+                "description": "Optional; must equal the account's currency.",
+            },
+        },
+        optional=("currency",),
+    ),
+    "Payment": _object(
+        {
+            "payment_id": _ID,
+            "type": {"type": "string", "enum": ["DEPOSIT", "WITHDRAWAL"]},
+            "amount": _MONEY,
+            "currency": {"type": "string"},
+            "method": {"type": "string", "enum": ["CARD", "BANK_TRANSFER"]},
+            "status": {"type": "string", "enum": ["COMPLETED", "FAILED"]},
+            "created_at": _TIME,
+        }
+    ),
+    "PaymentPage": _page("Payment"),
+    "Notification": _object(
+        {
+            "notification_id": _ID,
+            "type": {
+                "type": "string",
+                "enum": [
+                    "ORDER_FILLED",
+                    "ORDER_CANCELLED",
+                    "DEPOSIT_COMPLETED",
+                    "WITHDRAWAL_COMPLETED",
+                ],
+            },
+            "reference_id": _ID,
+            "message": {"type": "string"},
+            "created_at": _TIME,
+        }
+    ),
+    "NotificationPage": _page("Notification"),
+    "PriceChange": _object({"price": _money_in("0.01", "1000000.00")}),
+    **_FAULT_KINDS,
+    "NewFault": _object(
+        {
+            "method": {
+                "type": "string",
+                "enum": ["*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+            },
+            "path": {
+                "type": "string",
+                "pattern": "^/",
+                "maxLength": 500,
+                "description": "An fnmatch glob over the request path, query excluded.",
+            },
+            "fault": _FAULT_SPEC,
+            "times": {"type": "integer", "minimum": 1, "maximum": 100, "default": 1},
+        },
+        optional=("times",),
+    ),
+    "Fault": _object(
+        {
+            "fault_id": _ID,
+            "method": {"type": "string"},
+            "path": {"type": "string"},
+            "fault": _FAULT_SPEC,
+            "times": {"type": "integer", "minimum": 1, "maximum": 100},
+            "fired": {"type": "integer", "minimum": 0},
+            "remaining": {"type": "integer", "minimum": 0},
+        }
+    ),
+    "FaultList": _object(
+        {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Fault"}}}
+    ),
+    "ClockChange": _object(
+        {"offset_seconds": {"type": "integer", "minimum": -315360000, "maximum": 315360000}}
+    ),
+    "Clock": _object({"now": _TIME}),
+    "RateLimitChange": _object({"limit": {"type": "integer", "minimum": 1, "maximum": 100000}}),
+    "RateLimit": _object({"limit": {"type": "integer", "minimum": 1, "maximum": 100000}}),
+}
+
+_PATH_PARAMETERS: dict[str, dict[str, Any]] = {
+    "account_id": {"type": "string"},
+    "order_id": {"type": "string"},
+    "payment_id": {"type": "string"},
+    "symbol": {"type": "string", "pattern": "^[A-Z]{1,5}$"},
+}
+
+_QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
+    "symbols": {
+        "required": True,
+        "description": "1 to 20 comma-separated symbols.",
+        "schema": {"type": "string", "pattern": "^[A-Z]{1,5}(,[A-Z]{1,5}){0,19}$"},
+    },
+    "status": {"schema": {"type": "string", "enum": list(ORDER_STATUSES)}},
+    "limit": {"schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}},
+    "cursor": {
+        "description": "The next_cursor of the previous page.",
+        "schema": {"type": "string", "minLength": 1},
+    },
+    "after": {
+        "description": "A notification_id of the caller's: only newer notifications.",
+        "schema": {"type": "string", "minLength": 1},
+    },
+}
+
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "1 to 255 printable ASCII characters, kept 24 hours by the caller's clock. A resend"
+        " with the same key and an equal body replays the stored response."
+    ),
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": "^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$",
+    },
+}
+
+
+def _header(description: str, *, required: bool = False) -> dict[str, Any]:
+    return {"description": description, "required": required, "schema": {"type": "string"}}
+
+
+_REQUEST_ID = _header("The client's X-Request-ID echoed, else a new one.", required=True)
+_RATE_HEADERS = {
+    "X-RateLimit-Limit": _header("Requests allowed in the token's current window."),
+    "X-RateLimit-Remaining": _header("Requests left in the token's current window."),
+}
+
+
+def _errors(operation: Operation) -> dict[int, list[str]]:
+    errors: dict[int, list[str]] = {
+        status: list(codes) for status, codes in operation.errors.items()
+    }
+
+    def add(status: int, *codes: str) -> None:
+        errors.setdefault(status, []).extend(code for code in codes if code not in errors[status])
+
+    if operation.request:
+        add(400, "INVALID_JSON", "UNKNOWN_FIELD")
+    if operation.idempotent:
+        add(400, "INVALID_IDEMPOTENCY_KEY")
+        add(409, "IDEMPOTENCY_KEY_IN_USE")
+        add(422, "IDEMPOTENCY_KEY_REUSED")
+    if operation.auth is not Auth.NONE:
+        add(401, "UNAUTHENTICATED")
+    if operation.auth is not Auth.NONE and not operation.control:
+        add(429, "RATE_LIMITED", "INJECTED_FAULT")
+        for status in (502, 503, 504):
+            add(status, "INJECTED_FAULT")
+        add(500, "INJECTED_FAULT")
+    add(500, "INTERNAL_ERROR")
+    return dict(sorted(errors.items()))
+
+
+def _response_headers(operation: Operation, status: int) -> dict[str, Any]:
+    headers: dict[str, Any] = {"X-Request-ID": _REQUEST_ID}
+    if operation.auth is not Auth.NONE and status != 401:
+        headers.update(_RATE_HEADERS)
+    if status in (409, 429, 503):
+        headers["Retry-After"] = _header("Seconds (or an HTTP-date) to wait before retrying.")
+    if status == 401:
+        headers["WWW-Authenticate"] = _header("Bearer", required=operation.auth is Auth.BEARER)
+    if operation.idempotent and (200 <= status < 300 or status in (401, 404, 409, 422)):
+        headers["Idempotent-Replayed"] = _header("true when this is a stored response replayed.")
+    return headers
+
+
+def _operation(operation: Operation) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    success: dict[str, Any] = {
+        "description": HTTPStatus(operation.status).phrase,
+        "headers": _response_headers(operation, operation.status),
+    }
+    if operation.response:
+        success["content"] = {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{operation.response}"}}
+        }
+    responses[str(operation.status)] = success
+    for status, codes in _errors(operation).items():
+        responses[str(status)] = {
+            "description": f"{HTTPStatus(status).phrase}: {', '.join(codes)}",
+            "headers": _response_headers(operation, status),
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "allOf": [
+                            {"$ref": "#/components/schemas/Error"},
+                            {"properties": {"code": {"enum": codes}}},
+                        ]
+                    }
+                }
+            },
+        }
+    parameters: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": schema}
+        for name, schema in _PATH_PARAMETERS.items()
+        if f"{{{name}}}" in operation.path
+    ]
+    parameters += [
+        {"name": name, "in": "query", "required": False, **_QUERY_PARAMETERS[name]}
+        for name in operation.query
+    ]
+    if operation.idempotent:
+        parameters.append(_IDEMPOTENCY_KEY)
+    document: dict[str, Any] = {
+        "operationId": operation.name,
+        "summary": operation.summary,
+        "tags": ["sandbox controls" if operation.control else operation.path.split("/")[1]],
+        "security": [] if operation.auth is Auth.NONE else [{"bearer": []}],
+        "parameters": parameters,
+        "responses": responses,
+    }
+    if operation.description:
+        document["description"] = operation.description
+    if operation.request:
+        document["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{operation.request}"}
+                }
+            },
+        }
+    return document
+
+
+DESCRIPTION = """\
+The trading API's reference implementation. Choices where the contract is silent:
+
+- Request bodies are parsed as JSON whatever the Content-Type. Numbers are exact decimals.
+  Quantities, `expires_in`, `times`, `ms`, `limit` and `offset_seconds` must be JSON
+  integers (`10.0` is rejected).
+- A field without a code of its own (`username` and `password` of a login) that is missing
+  or not a string is 400 `MISSING_FIELD`. A payment `currency` that is not the account's,
+  whatever its value, is 400 `CURRENCY_MISMATCH`.
+- Prices (`limit_price`, sandbox prices) are from 0.01 to 1,000,000.00.
+- Timestamps of a customer's resources are taken from that customer's sandbox clock.
+- A successful login does not clear earlier failed attempts; an unknown username is
+  throttled like a known one (by real time).
+- Idempotency keys of `POST /accounts` and `POST /auth/token` expire by real time. A key
+  reused on another operation is 422 `IDEMPOTENCY_KEY_REUSED`; a key held by a request
+  still executing is 409 `IDEMPOTENCY_KEY_IN_USE` whatever the body. A replayed login
+  answers the token it issued.
+- `DELETE /auth/token` with a valid token counts toward its rate limit and can receive
+  faults; with an unknown, expired or revoked one it is simply 204.
+- Unknown paths are 404 `NOT_FOUND`, unsupported methods 405 `METHOD_NOT_ALLOWED` with
+  `Allow`; an unexpected server error is 500 `INTERNAL_ERROR`.
+- `X-Request-ID` is echoed when it is 1 to 200 printable ASCII characters, else replaced.
+- A `delay` fault waits just before execution (holding the request's idempotency key), or
+  before answering a request that fails validation.
+"""
+
+
+def build(operations: list[Operation]) -> dict[str, Any]:
+    """The OpenAPI document of these operations."""
+    paths: dict[str, dict[str, Any]] = {}
+    for operation in operations:
+        paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(operation)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Trading API sandbox",
+            "version": __version__,
+            "description": DESCRIPTION,
+        },
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }

@@ -1,0 +1,78 @@
+"""Serving the sandbox with uvicorn: HTTP/1.1 keep-alive, optional TLS, faults at socket level."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from sandbox.app import TRANSPORT_STATE, create_app
+from sandbox.store import Store
+
+
+class TransportExposingH11(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, with each connection's transport in the scope's state.
+
+    A `reset` or `drop_response` fault must break the real connection before any byte of
+    a response is written; ASGI itself has no message for that.
+    """
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self.app_state = {**self.app_state, TRANSPORT_STATE: transport}
+        # asyncio sets TCP_NODELAY only on sockets created with proto=IPPROTO_TCP, which a
+        # pre-bound listening socket is not; without it Nagle's algorithm holds the body
+        # back behind the headers for a delayed ACK (40 ms per keep-alive request).
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerOptions:
+    """How to serve the sandbox."""
+
+    host: str = "127.0.0.1"
+    rate_limit: int = 600
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
+    @property
+    def scheme(self) -> str:
+        """https with a certificate, else http."""
+        return "https" if self.tls_cert else "http"
+
+
+class Server(uvicorn.Server):
+    """A uvicorn server that says where it listens once it does."""
+
+    def __init__(self, config: uvicorn.Config, *, scheme: str, host: str) -> None:
+        super().__init__(config)
+        self._scheme = scheme
+        self._host = host
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            port = self.servers[0].sockets[0].getsockname()[1]
+            host = f"[{self._host}]" if ":" in self._host else self._host
+            print(f"sandbox listening on {self._scheme}://{host}:{port}", flush=True)
+
+
+def build_server(options: ServerOptions, store: Store) -> Server:
+    """A server for the sandbox over this store (run it on an already bound socket)."""
+    config = uvicorn.Config(
+        create_app(store, rate_limit=options.rate_limit),
+        http=TransportExposingH11,
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        ssl_certfile=options.tls_cert,
+        ssl_keyfile=options.tls_key,
+        timeout_keep_alive=30,
+    )
+    return Server(config, scheme=options.scheme, host=options.host)

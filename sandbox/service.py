@@ -1,0 +1,676 @@
+"""The trading rules: accounts, tokens, market data, orders, payments, notifications.
+
+Every function here runs inside the caller's open transaction (see `Store`), checks
+every rule before it writes anything, and raises `ApiError` for 401/404/409/422/429.
+Money is integer cents in the database and `Decimal` everywhere else.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import math
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from sandbox.errors import ApiError, invalid, not_found, unprocessable
+
+#: how many failed logins within the window lock a username
+LOGIN_FAILURES_ALLOWED = 5
+#: seconds: the login-throttling window
+LOGIN_WINDOW = 60
+#: cents: the most a customer may withdraw in one UTC day of their clock
+DAILY_WITHDRAWAL_LIMIT = 5_000_000
+#: seconds in a day
+DAY = 86_400
+#: PBKDF2-SHA256 iterations for passwords: the sandbox holds throwaway test accounts and a
+#: login must cost about a millisecond; a production deployment needs far more
+PASSWORD_ITERATIONS = 5_000
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Caller:
+    """The customer a request is authenticated as, and the clock they see."""
+
+    seq: int
+    account_id: str
+    currency: str
+    clock_offset: int
+    token_hash: str
+
+    def now(self, real_now: float) -> float:
+        """The caller's clock: real time moved by their offset."""
+        return real_now + self.clock_offset
+
+
+def new_id(prefix: str) -> str:
+    """An opaque identifier: a type prefix and 128 random bits."""
+    return f"{prefix}_{secrets.token_urlsafe(16)}"
+
+
+def timestamp(epoch: float) -> str:
+    """RFC 3339 in UTC with a Z suffix and milliseconds."""
+    text = datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")
+
+
+def money(cents: int) -> Decimal:
+    """Cents as a Decimal with exactly 2 decimal places."""
+    return Decimal(cents).scaleb(-2)
+
+
+def cents(amount: Decimal) -> int:
+    """A Decimal of at most 2 decimal places as integer cents."""
+    return int(amount.scaleb(2))
+
+
+def hash_token(token: str) -> str:
+    """Tokens are stored as their SHA-256: a leaked database grants no access."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _hash_password(password: str, salt: bytes) -> str:
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, PASSWORD_ITERATIONS)
+    return f"pbkdf2_sha256${PASSWORD_ITERATIONS}${salt.hex()}${digest.hex()}"
+
+
+def _password_matches(password: str, stored: str) -> bool:
+    _, iterations, salt, digest = stored.split("$")
+    candidate = hashlib.pbkdf2_hmac(
+        "sha256", password.encode(), bytes.fromhex(salt), int(iterations)
+    )
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+#: a stored hash to verify against when the username is unknown, so that the answer
+#: takes as long as for a known one
+_DUMMY_HASH = _hash_password(secrets.token_urlsafe(16), secrets.token_bytes(16))
+
+
+# --- pagination ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PageRequest:
+    """`?limit=` and the position a `?cursor=` points after."""
+
+    limit: int
+    before_seq: int | None
+
+
+def encode_cursor(kind: str, seq: int) -> str:
+    """An opaque cursor: which list it belongs to and the last item already returned."""
+    return base64.urlsafe_b64encode(f"{kind}:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, cursor: str) -> int:
+    """The sequence a cursor points after; 400 INVALID_PAGINATION if it is not one of ours."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = ""
+    owner, _, seq = text.partition(":")
+    if owner != kind or not seq.isdigit() or len(seq) > 18:
+        raise invalid("INVALID_PAGINATION", "cursor", "cursor is not a cursor of this list")
+    return int(seq)
+
+
+def _page(
+    db: sqlite3.Connection,
+    kind: str,
+    sql: str,
+    params: tuple[Any, ...],
+    page: PageRequest,
+    render: Any,
+) -> dict[str, Any]:
+    # `sql` selects seq first and ends with a WHERE clause; newest first by sequence.
+    if page.before_seq is not None:
+        sql += " AND seq < ?"
+        params = (*params, page.before_seq)
+    rows = db.execute(f"{sql} ORDER BY seq DESC LIMIT ?", (*params, page.limit + 1)).fetchall()
+    more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    return {
+        "items": [render(row) for row in rows],
+        "next_cursor": encode_cursor(kind, rows[-1][0]) if more else None,
+    }
+
+
+# --- notifications --------------------------------------------------------------------
+
+
+def _notify(
+    db: sqlite3.Connection, caller_seq: int, kind: str, reference: str, message: str, at: float
+) -> None:
+    db.execute(
+        "INSERT INTO notifications (id, account_seq, type, reference_id, message, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (new_id("ntf"), caller_seq, kind, reference, message, at),
+    )
+
+
+def _notification(row: tuple[Any, ...]) -> dict[str, Any]:
+    return {
+        "notification_id": row[1],
+        "type": row[2],
+        "reference_id": row[3],
+        "message": row[4],
+        "created_at": timestamp(row[5]),
+    }
+
+
+def list_notifications(
+    db: sqlite3.Connection, caller: Caller, after: str | None, page: PageRequest
+) -> dict[str, Any]:
+    """The caller's notifications created after `after` (all when None), newest first."""
+    after_seq = 0
+    if after is not None:
+        row = db.execute(
+            "SELECT seq FROM notifications WHERE id = ? AND account_seq = ?", (after, caller.seq)
+        ).fetchone()
+        if row is None:
+            raise invalid("INVALID_PAGINATION", "after", "after is not one of your notifications")
+        after_seq = row[0]
+    return _page(
+        db,
+        "notifications",
+        "SELECT seq, id, type, reference_id, message, created_at FROM notifications"
+        " WHERE account_seq = ? AND seq > ?",
+        (caller.seq, after_seq),
+        page,
+        _notification,
+    )
+
+
+# --- accounts and tokens --------------------------------------------------------------
+
+
+def account(db: sqlite3.Connection, seq: int) -> dict[str, Any]:
+    """The Account of the customer with this sequence number."""
+    row = db.execute(
+        "SELECT id, username, currency, balance, reserved, created_at FROM accounts WHERE seq = ?",
+        (seq,),
+    ).fetchone()
+    positions = db.execute(
+        "SELECT symbol, quantity, average_price FROM positions"
+        " WHERE account_seq = ? ORDER BY symbol",
+        (seq,),
+    ).fetchall()
+    return {
+        "account_id": row[0],
+        "username": row[1],
+        "currency": row[2],
+        "balance": money(row[3]),
+        "buying_power": money(row[3] - row[4]),
+        "positions": [
+            {"symbol": symbol, "quantity": quantity, "average_price": money(average)}
+            for symbol, quantity, average in positions
+        ],
+        "created_at": timestamp(row[5]),
+    }
+
+
+def account_by_id(db: sqlite3.Connection, caller: Caller, account_id: str) -> dict[str, Any]:
+    """The caller's Account by its id; 404 for anybody else's (no existence leak)."""
+    if account_id != caller.account_id:
+        raise not_found("ACCOUNT_NOT_FOUND", "no account with this account_id")
+    return account(db, caller.seq)
+
+
+def open_account(
+    db: sqlite3.Connection, username: str, password: str, currency: str, now: float
+) -> dict[str, Any]:
+    """A new account with balance 0; 409 USERNAME_TAKEN."""
+    if db.execute("SELECT 1 FROM accounts WHERE username = ?", (username,)).fetchone():
+        raise ApiError(409, "USERNAME_TAKEN", "username is already taken", field="username")
+    cursor = db.execute(
+        "INSERT INTO accounts (id, username, password_hash, currency, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (new_id("acc"), username, _hash_password(password, secrets.token_bytes(16)), currency, now),
+    )
+    assert cursor.lastrowid is not None
+    return account(db, cursor.lastrowid)
+
+
+def authenticate(db: sqlite3.Connection, token: str, real_now: float) -> Caller | None:
+    """The customer a bearer token belongs to, if it is known, unrevoked and unexpired."""
+    token_hash = hash_token(token)
+    row = db.execute(
+        "SELECT a.seq, a.id, a.currency, a.clock_offset, t.expires_at, t.revoked"
+        " FROM tokens t JOIN accounts a ON a.seq = t.account_seq WHERE t.hash = ?",
+        (token_hash,),
+    ).fetchone()
+    if row is None or row[5] or real_now + row[3] >= row[4]:
+        return None
+    return Caller(
+        seq=row[0], account_id=row[1], currency=row[2], clock_offset=row[3], token_hash=token_hash
+    )
+
+
+def issue_token(
+    db: sqlite3.Connection, username: str, password: str, expires_in: int, real_now: float
+) -> dict[str, Any]:
+    """A bearer token; 401 INVALID_CREDENTIALS; 429 TOO_MANY_ATTEMPTS while throttled.
+
+    The throttling window reads the clock of the customer the username belongs to (real
+    time for an unknown username, which is throttled the same way, so that throttling
+    does not tell which usernames exist).
+    """
+    row = db.execute(
+        "SELECT seq, password_hash, clock_offset FROM accounts WHERE username = ?", (username,)
+    ).fetchone()
+    now = real_now + (row[2] if row else 0)
+    failures = [
+        at
+        for (at,) in db.execute(
+            "SELECT at FROM login_failures WHERE username = ? AND at > ? ORDER BY at",
+            (username, now - LOGIN_WINDOW),
+        )
+    ]
+    if len(failures) >= LOGIN_FAILURES_ALLOWED:
+        wait = max(1, math.ceil(failures[-LOGIN_FAILURES_ALLOWED] + LOGIN_WINDOW - now))
+        raise ApiError(
+            429,
+            "TOO_MANY_ATTEMPTS",
+            f"too many failed logins for this username: retry in {wait} seconds",
+            field="username",
+            headers={"Retry-After": str(wait)},
+        )
+    if not _password_matches(password, row[1] if row else _DUMMY_HASH) or row is None:
+        # Failures older than the window can never count again: drop them as we go.
+        db.execute(
+            "DELETE FROM login_failures WHERE username = ? AND at <= ?",
+            (username, now - LOGIN_WINDOW),
+        )
+        db.execute("INSERT INTO login_failures (username, at) VALUES (?, ?)", (username, now))
+        raise ApiError(401, "INVALID_CREDENTIALS", "username or password is wrong")
+    token = secrets.token_urlsafe(32)
+    db.execute(
+        "INSERT INTO tokens (hash, account_seq, expires_at) VALUES (?, ?, ?)",
+        (hash_token(token), row[0], now + expires_in),
+    )
+    return {"access_token": token, "token_type": "bearer", "expires_in": expires_in}
+
+
+def revoke_token(db: sqlite3.Connection, token: str) -> None:
+    """Revoke a token; a no-op when it is unknown, expired or already revoked (RFC 7009)."""
+    db.execute("UPDATE tokens SET revoked = 1 WHERE hash = ?", (hash_token(token),))
+
+
+def set_clock(
+    db: sqlite3.Connection, caller: Caller, offset: int, real_now: float
+) -> dict[str, Any]:
+    """Move the caller's clock `offset` seconds ahead of real time."""
+    db.execute("UPDATE accounts SET clock_offset = ? WHERE seq = ?", (offset, caller.seq))
+    return {"now": timestamp(real_now + offset)}
+
+
+# --- market data ----------------------------------------------------------------------
+
+
+def _price_and_volume(
+    db: sqlite3.Connection, caller: Caller, symbol: str, field: str = "symbol"
+) -> tuple[int, int]:
+    row = db.execute(
+        "SELECT coalesce(u.price, s.price), s.volume FROM symbols s"
+        " LEFT JOIN user_prices u ON u.account_seq = ? AND u.symbol = s.symbol"
+        " WHERE s.symbol = ?",
+        (caller.seq, symbol),
+    ).fetchone()
+    if row is None:
+        raise not_found("SYMBOL_NOT_FOUND", f"symbol {symbol} is not listed", field=field)
+    return row[0], row[1]
+
+
+def quote(
+    db: sqlite3.Connection, caller: Caller, symbol: str, now: float, field: str = "symbol"
+) -> dict[str, Any]:
+    """The Quote as the caller sees it: their own price if they set one."""
+    price, volume = _price_and_volume(db, caller, symbol, field)
+    return {"symbol": symbol, "price": money(price), "volume": volume, "timestamp": timestamp(now)}
+
+
+def quotes(
+    db: sqlite3.Connection, caller: Caller, symbols: list[str], now: float
+) -> dict[str, Any]:
+    """Quotes in the order asked; 404 naming the first unlisted symbol."""
+    return {"quotes": [quote(db, caller, symbol, now, "symbols") for symbol in symbols]}
+
+
+def set_price(
+    db: sqlite3.Connection, caller: Caller, symbol: str, price: int, now: float
+) -> dict[str, Any]:
+    """Set the caller's price of a symbol and fill their pending orders that it crosses."""
+    _price_and_volume(db, caller, symbol)
+    db.execute(
+        "INSERT INTO user_prices (account_seq, symbol, price) VALUES (?, ?, ?)"
+        " ON CONFLICT (account_seq, symbol) DO UPDATE SET price = excluded.price",
+        (caller.seq, symbol, price),
+    )
+    crossed = db.execute(
+        f"SELECT {_ORDER_COLUMNS} FROM orders WHERE account_seq = ? AND symbol = ?"
+        " AND status = 'PENDING' AND ((side = 'BUY' AND limit_price >= ?)"
+        " OR (side = 'SELL' AND limit_price <= ?)) ORDER BY seq",
+        (caller.seq, symbol, price, price),
+    ).fetchall()
+    for row in crossed:
+        _fill(db, caller.seq, _OrderRow(*row), row[7], now, resting=True)
+    return quote(db, caller, symbol, now)
+
+
+# --- orders ---------------------------------------------------------------------------
+
+_ORDER_COLUMNS = (
+    "seq, id, symbol, side, order_type, quantity, status, limit_price, fill_price,"
+    " created_at, filled_at"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _OrderRow:
+    seq: int
+    id: str
+    symbol: str
+    side: str
+    order_type: str
+    quantity: int
+    status: str
+    limit_price: int | None
+    fill_price: int | None
+    created_at: float
+    filled_at: float | None
+
+
+def _order(row: tuple[Any, ...]) -> dict[str, Any]:
+    order = _OrderRow(*row)
+    return {
+        "order_id": order.id,
+        "symbol": order.symbol,
+        "side": order.side,
+        "order_type": order.order_type,
+        "quantity": order.quantity,
+        "limit_price": None if order.limit_price is None else money(order.limit_price),
+        "status": order.status,
+        "fill_price": None if order.fill_price is None else money(order.fill_price),
+        "created_at": timestamp(order.created_at),
+        "filled_at": None if order.filled_at is None else timestamp(order.filled_at),
+    }
+
+
+def _order_by_seq(db: sqlite3.Connection, seq: int) -> dict[str, Any]:
+    row = db.execute(f"SELECT {_ORDER_COLUMNS} FROM orders WHERE seq = ?", (seq,)).fetchone()
+    return _order(row)
+
+
+def _fill(
+    db: sqlite3.Connection,
+    account_seq: int,
+    order: _OrderRow,
+    price: int,
+    now: float,
+    *,
+    resting: bool,
+) -> None:
+    """Fill an order at `price`: cash, position, volume, status and notification at once."""
+    value = order.quantity * price
+    if order.side == "BUY":
+        released = order.quantity * order.limit_price if resting and order.limit_price else 0
+        db.execute(
+            "UPDATE accounts SET balance = balance - ?, reserved = reserved - ? WHERE seq = ?",
+            (value, released, account_seq),
+        )
+        held = db.execute(
+            "SELECT quantity, average_price FROM positions WHERE account_seq = ? AND symbol = ?",
+            (account_seq, order.symbol),
+        ).fetchone()
+        quantity, average = held or (0, 0)
+        total = Decimal(quantity * average + value) / (quantity + order.quantity)
+        new_average = int(total.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+        db.execute(
+            "INSERT INTO positions (account_seq, symbol, quantity, average_price)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (account_seq, symbol)"
+            " DO UPDATE SET quantity = excluded.quantity, average_price = excluded.average_price",
+            (account_seq, order.symbol, quantity + order.quantity, new_average),
+        )
+        verb = "Bought"
+    else:
+        released = order.quantity if resting else 0
+        db.execute("UPDATE accounts SET balance = balance + ? WHERE seq = ?", (value, account_seq))
+        db.execute(
+            "UPDATE positions SET quantity = quantity - ?, reserved = reserved - ?"
+            " WHERE account_seq = ? AND symbol = ?",
+            (order.quantity, released, account_seq, order.symbol),
+        )
+        db.execute(
+            "DELETE FROM positions WHERE account_seq = ? AND symbol = ? AND quantity = 0",
+            (account_seq, order.symbol),
+        )
+        verb = "Sold"
+    db.execute(
+        "UPDATE symbols SET volume = volume + ? WHERE symbol = ?", (order.quantity, order.symbol)
+    )
+    db.execute(
+        "UPDATE orders SET status = 'FILLED', fill_price = ?, filled_at = ? WHERE seq = ?",
+        (price, now, order.seq),
+    )
+    message = f"{verb} {order.quantity} {order.symbol} at {money(price)}"
+    _notify(db, account_seq, "ORDER_FILLED", order.id, message, now)
+
+
+def place_order(
+    db: sqlite3.Connection,
+    caller: Caller,
+    *,
+    symbol: str,
+    side: str,
+    quantity: int,
+    order_type: str,
+    limit_price: int | None,
+    now: float,
+) -> dict[str, Any]:
+    """Place an order: filled at once when the price allows, else resting and reserving."""
+    price, _ = _price_and_volume(db, caller, symbol)
+    if side == "BUY":
+        fills_now = limit_price is None or price <= limit_price
+        cost = quantity * (price if fills_now or limit_price is None else limit_price)
+        balance, reserved = db.execute(
+            "SELECT balance, reserved FROM accounts WHERE seq = ?", (caller.seq,)
+        ).fetchone()
+        if balance - reserved < cost:
+            raise unprocessable(
+                "INSUFFICIENT_FUNDS",
+                f"buying power {money(balance - reserved)} does not cover {money(cost)}",
+                "quantity",
+            )
+    else:
+        fills_now = limit_price is None or price >= limit_price
+        held = db.execute(
+            "SELECT quantity - reserved FROM positions WHERE account_seq = ? AND symbol = ?",
+            (caller.seq, symbol),
+        ).fetchone()
+        available = held[0] if held else 0
+        if available < quantity:
+            raise unprocessable(
+                "INSUFFICIENT_POSITION",
+                f"{available} {symbol} shares are free to sell, fewer than quantity {quantity}",
+                "quantity",
+            )
+    order_id = new_id("ord")
+    cursor = db.execute(
+        "INSERT INTO orders (id, account_seq, symbol, side, order_type, quantity, limit_price,"
+        " status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?)",
+        (order_id, caller.seq, symbol, side, order_type, quantity, limit_price, now),
+    )
+    assert cursor.lastrowid is not None
+    order = _OrderRow(
+        cursor.lastrowid,
+        order_id,
+        symbol,
+        side,
+        order_type,
+        quantity,
+        "PENDING",
+        limit_price,
+        None,
+        now,
+        None,
+    )
+    if fills_now:
+        _fill(db, caller.seq, order, price, now, resting=False)
+    elif side == "BUY":
+        assert limit_price is not None
+        db.execute(
+            "UPDATE accounts SET reserved = reserved + ? WHERE seq = ?",
+            (quantity * limit_price, caller.seq),
+        )
+    else:
+        db.execute(
+            "UPDATE positions SET reserved = reserved + ? WHERE account_seq = ? AND symbol = ?",
+            (quantity, caller.seq, symbol),
+        )
+    return _order_by_seq(db, order.seq)
+
+
+def _owned_order(db: sqlite3.Connection, caller: Caller, order_id: str) -> _OrderRow:
+    row = db.execute(
+        f"SELECT {_ORDER_COLUMNS} FROM orders WHERE id = ? AND account_seq = ?",
+        (order_id, caller.seq),
+    ).fetchone()
+    if row is None:
+        raise not_found("ORDER_NOT_FOUND", "no order with this order_id")
+    return _OrderRow(*row)
+
+
+def get_order(db: sqlite3.Connection, caller: Caller, order_id: str) -> dict[str, Any]:
+    """One of the caller's orders; 404 ORDER_NOT_FOUND otherwise."""
+    return _order_by_seq(db, _owned_order(db, caller, order_id).seq)
+
+
+def list_orders(
+    db: sqlite3.Connection, caller: Caller, status: str | None, page: PageRequest
+) -> dict[str, Any]:
+    """A page of the caller's orders, newest first, optionally of one status."""
+    sql = f"SELECT {_ORDER_COLUMNS} FROM orders WHERE account_seq = ?"
+    params: tuple[Any, ...] = (caller.seq,)
+    if status is not None:
+        sql += " AND status = ?"
+        params = (caller.seq, status)
+    return _page(db, "orders", sql, params, page, _order)
+
+
+def cancel_order(
+    db: sqlite3.Connection, caller: Caller, order_id: str, now: float
+) -> dict[str, Any]:
+    """Cancel a PENDING order and release its reservation; idempotent once CANCELLED."""
+    order = _owned_order(db, caller, order_id)
+    if order.status in ("FILLED", "REJECTED"):
+        raise ApiError(
+            409, "ORDER_NOT_CANCELLABLE", f"order is {order.status} and cannot be cancelled"
+        )
+    if order.status == "PENDING":
+        if order.side == "BUY":
+            assert order.limit_price is not None
+            db.execute(
+                "UPDATE accounts SET reserved = reserved - ? WHERE seq = ?",
+                (order.quantity * order.limit_price, caller.seq),
+            )
+        else:
+            db.execute(
+                "UPDATE positions SET reserved = reserved - ? WHERE account_seq = ? AND symbol = ?",
+                (order.quantity, caller.seq, order.symbol),
+            )
+        db.execute("UPDATE orders SET status = 'CANCELLED' WHERE seq = ?", (order.seq,))
+        message = f"Cancelled order to {order.side.lower()} {order.quantity} {order.symbol}"
+        _notify(db, caller.seq, "ORDER_CANCELLED", order.id, message, now)
+    return _order_by_seq(db, order.seq)
+
+
+# --- payments -------------------------------------------------------------------------
+
+_PAYMENT_COLUMNS = "seq, id, type, amount, currency, method, status, created_at"
+
+
+def _payment(row: tuple[Any, ...]) -> dict[str, Any]:
+    return {
+        "payment_id": row[1],
+        "type": row[2],
+        "amount": money(row[3]),
+        "currency": row[4],
+        "method": row[5],
+        "status": row[6],
+        "created_at": timestamp(row[7]),
+    }
+
+
+def pay(
+    db: sqlite3.Connection, caller: Caller, *, kind: str, amount: int, method: str, now: float
+) -> dict[str, Any]:
+    """A completed deposit or withdrawal; 422 LIMIT_EXCEEDED before INSUFFICIENT_FUNDS."""
+    if kind == "WITHDRAWAL":
+        day_start = now - now % DAY
+        (today,) = db.execute(
+            "SELECT coalesce(sum(amount), 0) FROM payments WHERE account_seq = ?"
+            " AND type = 'WITHDRAWAL' AND created_at >= ? AND created_at < ?",
+            (caller.seq, day_start, day_start + DAY),
+        ).fetchone()
+        if today + amount > DAILY_WITHDRAWAL_LIMIT:
+            raise unprocessable(
+                "LIMIT_EXCEEDED",
+                f"amount would take today's withdrawals to {money(today + amount)},"
+                f" over the daily limit of {money(DAILY_WITHDRAWAL_LIMIT)}",
+                "amount",
+            )
+        balance, reserved = db.execute(
+            "SELECT balance, reserved FROM accounts WHERE seq = ?", (caller.seq,)
+        ).fetchone()
+        if balance - reserved < amount:
+            raise unprocessable(
+                "INSUFFICIENT_FUNDS",
+                f"amount is more than the buying power of {money(balance - reserved)}",
+                "amount",
+            )
+        change, notification, verb = -amount, "WITHDRAWAL_COMPLETED", "Withdrawal"
+    else:
+        change, notification, verb = amount, "DEPOSIT_COMPLETED", "Deposit"
+    payment_id = new_id("pay")
+    cursor = db.execute(
+        "INSERT INTO payments (id, account_seq, type, amount, currency, method, status, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, 'COMPLETED', ?)",
+        (payment_id, caller.seq, kind, amount, caller.currency, method, now),
+    )
+    db.execute("UPDATE accounts SET balance = balance + ? WHERE seq = ?", (change, caller.seq))
+    message = f"{verb} of {money(amount)} {caller.currency} completed"
+    _notify(db, caller.seq, notification, payment_id, message, now)
+    row = db.execute(
+        f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE seq = ?", (cursor.lastrowid,)
+    ).fetchone()
+    return _payment(row)
+
+
+def get_payment(db: sqlite3.Connection, caller: Caller, payment_id: str) -> dict[str, Any]:
+    """One of the caller's payments; 404 PAYMENT_NOT_FOUND otherwise."""
+    row = db.execute(
+        f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE id = ? AND account_seq = ?",
+        (payment_id, caller.seq),
+    ).fetchone()
+    if row is None:
+        raise not_found("PAYMENT_NOT_FOUND", "no payment with this payment_id")
+    return _payment(row)
+
+
+def list_payments(db: sqlite3.Connection, caller: Caller, page: PageRequest) -> dict[str, Any]:
+    """A page of the caller's payments, newest first."""
+    return _page(
+        db,
+        "payments",
+        f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE account_seq = ?",
+        (caller.seq,),
+        page,
+        _payment,
+    )
