@@ -270,16 +270,21 @@ class Redactor:
         if not self._enabled:
             return dict(headers)
         redacted = {}
+        names = []
         for name, value in headers.items():
             if name.lower() in SECRET_HEADERS:
                 scheme, _, credentials = value.partition(" ")
-                is_scheme = (
-                    credentials and scheme.isalpha() and name.lower().endswith("authorization")
-                )
-                redacted[name] = f"{scheme} {REDACTED}" if is_scheme else REDACTED
+                keep_scheme = credentials and scheme.isalpha() and name.lower().endswith("ization")
+                redacted[name] = f"{scheme} {REDACTED}" if keep_scheme else REDACTED
             else:
-                redacted[name] = self.text(value)
-        return redacted
+                names.append(name)
+        # The other values are redacted as one text: one pass instead of one per header.
+        joined = "\n".join(headers[name] for name in names)
+        values = self.text(joined).split("\n")
+        if len(values) != len(names):  # a value had a line break of its own
+            values = [self.text(headers[name]) for name in names]
+        redacted.update(zip(names, values, strict=True))
+        return {name: redacted[name] for name in headers}
 
     def json(self, value: object) -> object:
         """Copy a parsed JSON document with the values of secret-named fields masked."""

@@ -170,3 +170,9 @@ def test_disabled_redactor_changes_nothing() -> None:
 def test_repr_never_shows_a_secret() -> None:
     redactor = Redactor(["hunter22"])
     assert "hunter22" not in repr(redactor)
+
+
+def test_header_values_are_redacted_even_with_line_breaks() -> None:
+    redactor = Redactor(["hunter22"])
+    redacted = redactor.headers({"X-A": "a\nhunter22", "X-B": "hunter22", "X-C": "c"})
+    assert redacted == {"X-A": f"a\n{REDACTED}", "X-B": REDACTED, "X-C": "c"}
