@@ -65,6 +65,10 @@ from pytest_bdd import given, parsers, scenarios, then, when
 scenarios("orders.feature")
 
 
+class ContractViolation(Exception):
+    """Reported with its module in front: "test_orders.ContractViolation: ..."."""
+
+
 @given(parsers.parse("Alice has {amount} USD of buying power"))
 def _buying_power(amount):
     pass
@@ -93,7 +97,7 @@ def _accepted():
 
 @then("the order shows its limit price as a number")
 def _price_is_number():
-    raise AssertionError("[contract drift] limit_price: expected a number, received '150.00'")
+    raise ContractViolation("[contract drift] limit_price: expected a number, received '150.00'")
 
 
 @then("the order is not rejected")
