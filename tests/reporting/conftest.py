@@ -116,7 +116,7 @@ _INNER_RUN_TIMEOUT = 120
 
 @pytest.fixture(scope="session")
 def allure_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Allure results written by a real pytest-bdd run of the sample feature."""
+    """Allure results written by a real pytest-bdd run of the sample feature (JUnit XML too)."""
     project = tmp_path_factory.mktemp("sample-suite")
     (project / "orders.feature").write_text(_FEATURE, encoding="utf-8")
     (project / "test_orders.py").write_text(_STEPS, encoding="utf-8")
@@ -132,6 +132,8 @@ def allure_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "allure_pytest_bdd.plugin",
             "--alluredir",
             str(results),
+            "--junitxml",
+            str(project / "junit.xml"),
             "-p",
             "no:cacheprovider",
             "--rootdir",
@@ -151,6 +153,12 @@ def allure_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = completed.stdout + completed.stderr
     assert "5 failed, 1 passed" in output, output
     return results
+
+
+@pytest.fixture(scope="session")
+def junit_xml(allure_results: Path) -> Path:
+    """The JUnit XML file the same run wrote."""
+    return allure_results.parent / "junit.xml"
 
 
 @pytest.fixture(scope="session")
