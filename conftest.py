@@ -1,6 +1,7 @@
 """The root conftest: loads the acceptance runner and the shared step definitions."""
 
 pytest_plugins = [
+    "pytester",
     "steps.runner",
     "steps.outcomes",
     "steps.customers",

@@ -113,7 +113,8 @@ def _provide_target(config: pytest.Config) -> None:
 
 
 def _check_reachable(settings: Settings, url: str) -> None:
-    client = ApiClient(settings, base_url=url)
+    """Stop the run at once, in one line, when the API does not answer its health check."""
+    client = ApiClient(settings.model_copy(update={"api_max_attempts": 1}), base_url=url)
     try:
         client.request("GET", "/health", expect={200: Health})
     except FrameworkError as error:
@@ -167,6 +168,27 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         _provide_target(config)
 
 
+def pytest_bdd_step_func_lookup_error(
+    request: pytest.FixtureRequest, step: Any, exception: Exception
+) -> None:
+    """Show a ready-to-paste step definition for a step that has none."""
+    words = re.sub(r"\b(Alice|Bob)\b", "{name:Name}", step.name)
+    words = re.sub(r"-?\d[\d,]*\.\d{2}\b", "{amount:Money}", words)
+    arguments = [
+        f"{field}: {kind}"
+        for field, kind in (("name", "str"), ("amount", "Decimal"))
+        if f"{{{field}:" in words
+    ]
+    request.node.add_report_section(
+        "call",
+        "missing step definition",
+        f"Add to the steps module of its domain (steps/<domain>.py):\n\n"
+        f'@{step.type}(phrase("{words}"))\n'
+        f"def _({', '.join(['cast: Cast', *arguments])}) -> None:\n"
+        f'    """{step.keyword.strip()} {step.name}"""\n',
+    )
+
+
 @pytest.fixture(scope="session")
 def api_settings() -> Settings:
     """The framework's settings (environment, `.env`, `.env.<ENVIRONMENT>`)."""
@@ -189,10 +211,19 @@ def api_client(request: pytest.FixtureRequest, api_settings: Settings) -> Iterat
 
 
 @pytest.fixture(scope="session")
-def target(request: pytest.FixtureRequest, api_client: ApiClient) -> Target:
-    """The target, asked (once per process) whether it offers the sandbox controls."""
+def target(request: pytest.FixtureRequest, api_settings: Settings, api_client: ApiClient) -> Target:
+    """The target, asked (once per process) whether it offers the sandbox controls.
+
+    The probe signs in as the pre-provisioned customer (``API_USERNAME``/``API_PASSWORD``)
+    when there is one, else as a customer it opens for the purpose.
+    """
     probe = Cast(api_client, controls_allowed=True).introduce("probe")
-    probe.join()
+    if api_settings.api_username and api_settings.api_password:
+        probe.session.username = api_settings.api_username
+        probe.session.password = api_settings.api_password
+        probe.auth.sign_in().check()
+    else:
+        probe.join()
     return Target(url=request.config.stash[_url_key], is_sandbox=probe.sandbox.is_sandbox())
 
 
