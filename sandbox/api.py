@@ -619,9 +619,9 @@ def add_fault(request: Incoming, controls: Controls) -> Execute:
             "INVALID_FAULT", "method", f"method must be one of {', '.join(FAULT_METHODS)}"
         )
     path = body.get("path")
-    if not isinstance(path, str) or not path.startswith("/") or len(path) > 500:
+    if not isinstance(path, str) or not 1 <= len(path) <= 500:
         raise invalid(
-            "INVALID_FAULT", "path", "path must be a glob starting with /, e.g. /orders/*"
+            "INVALID_FAULT", "path", "path must be a glob of 1 to 500 characters, e.g. /orders/*"
         )
     spec = _fault_spec(body.get("fault"))
     times = body.get("times", 1)

@@ -221,7 +221,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "path": {
                 "type": "string",
-                "pattern": "^/",
+                "minLength": 1,
                 "maxLength": 500,
                 "description": "An fnmatch glob over the request path, query excluded.",
             },
