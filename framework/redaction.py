@@ -203,6 +203,7 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = (), *, enabled: bool = True) -> None:
         self._enabled = enabled
         self._literals = _LiteralIndex()
+        self._learned: set[str] = set()
         self._lock = threading.Lock()
         for secret in secrets:
             self.learn(secret)
@@ -217,10 +218,11 @@ class Redactor:
 
     def learn(self, secret: str) -> None:
         """Redact ``secret`` (and its encodings) wherever it appears from now on."""
-        if not self._enabled or len(secret) < MIN_SECRET_LENGTH:
-            return
+        if not self._enabled or len(secret) < MIN_SECRET_LENGTH or secret in self._learned:
+            return  # the client learns its token on every request: make a repeat free
         forms = encodings_of(secret)
         with self._lock:
+            self._learned.add(secret)
             self._literals.add(forms)
 
     def learn_from_json(self, value: object) -> None:

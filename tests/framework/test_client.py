@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import time
 from decimal import Decimal
@@ -262,3 +263,15 @@ def test_decimals_are_sent_as_exact_json_numbers() -> None:
     body = encode_json({"price": Decimal("150.10"), "qty": 3, "note": "\u0000decimal:1"})
     assert body == b'{"price":150.10,"qty":3,"note":"\\u0000decimal:1"}'
     assert json.loads(body, parse_float=Decimal)["price"] == Decimal("150.10")
+
+
+def test_log_messages_are_redacted(
+    server: LocalServer, client: ApiClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.script(Reply(status=503))
+    with caplog.at_level(logging.INFO, logger="framework"):
+        client.request("GET", "/things", params={"api_key": "key-123456"}, token="tok-abcdefgh")
+    messages = "\n".join(record.getMessage() for record in caplog.records)
+    assert "attempt 1: 503 Service Unavailable" in messages
+    assert "api_key=[REDACTED]" in messages
+    assert "key-123456" not in messages
