@@ -429,4 +429,5 @@ class ApiClient:
                 model_type, response.content, status=status, redactor=self.redactor
             ), None
         except FrameworkError as violation:
+            violation.summary = f"{exchange.method} {exchange.url}: {violation.summary}"
             return None, violation
