@@ -25,6 +25,7 @@ setup: $(VENV)/.synced ## create .venv from the lock file
 # npm ci wipes node_modules and installs exactly package-lock.json; the stamp makes it run
 # only when node_modules is missing or older than the manifest or the lock file.
 node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: run .ci/setup (or install Node 20+ and npm)" >&2; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
