@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +18,8 @@ from pydantic import Field, FilePath, SecretStr, ValidationError, field_validato
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from framework.errors import ConfigurationError
+
+_URL_USERINFO = re.compile(r"^([a-z]+://)[^/@]+@", re.IGNORECASE)
 
 #: What a name given to ``ENVIRONMENT`` may look like (it names the file ``.env.<name>``).
 _ENVIRONMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -77,6 +80,13 @@ class Settings(BaseSettings):
             raise ValueError("not a plain name")
         return value or None
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """Fields as ``repr`` and ``str`` show them: a URL's user information is hidden."""
+        for name, value in super().__repr_args__():
+            if name == "api_url" and isinstance(value, str):
+                value = _URL_USERINFO.sub(r"\1[REDACTED]@", value)
+            yield name, value
+
     def literal_secrets(self) -> list[str]:
         """The configured secret values, for the redactor."""
         found = [self.api_password.get_secret_value()] if self.api_password else []
@@ -97,7 +107,10 @@ def _configuration_error(exc: ValidationError) -> ConfigurationError:
         name = str(error["loc"][0]) if error["loc"] else "?"
         info = Settings.model_fields.get(name)
         expected = info.description if info is not None else "a valid value"
-        given = "(hidden)" if name in _SECRET_FIELDS else repr(error.get("input"))
+        value = error.get("input")
+        if name == "api_url" and isinstance(value, str):
+            value = _URL_USERINFO.sub(r"\1[REDACTED]@", value)
+        given = "(hidden)" if name in _SECRET_FIELDS else repr(value)
         problems.append(f"{name.upper()}={given} is invalid: expected {expected}")
     return ConfigurationError("; ".join(problems))
 

@@ -91,6 +91,18 @@ def test_secrets_never_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert settings.literal_secrets() == ["hunter2hunter2", "first-secret", "second-secret"]
 
 
+def test_credentials_in_the_url_never_show() -> None:
+    settings = Settings(api_url="https://al:hunter2hunter2@api.example.test/v1")
+    assert "hunter2hunter2" not in repr(settings) + str(settings)
+    assert "https://[REDACTED]@api.example.test/v1" in repr(settings)
+    assert settings.api_url == "https://al:hunter2hunter2@api.example.test/v1"
+
+
+def test_credentials_in_a_wrong_url_are_not_echoed() -> None:
+    with pytest.raises(ConfigurationError, match=r"^API_URL='ftp://\[REDACTED\]@h' is invalid"):
+        Settings(api_url="ftp://al:hunter2hunter2@h")
+
+
 def test_a_wrong_secret_value_is_not_echoed() -> None:
     with pytest.raises(ConfigurationError) as caught:
         Settings(api_password=12345)
