@@ -6,7 +6,8 @@
     ├── ConfigurationError              a setting or argument is wrong (one-line message)
     ├── TransportError                  environment: no usable answer came back
     │   ├── ConnectError                the request never left (refused, DNS, TLS handshake)
-    │   │   └── ConnectTimeout
+    │   │   ├── ConnectTimeout
+    │   │   └── CertificateError    the server's certificate failed verification
     │   └── ReadError                   the request left; it may have been executed
     │       └── ReadTimeout
     ├── RetriesExhausted                environment: every allowed attempt failed
@@ -105,6 +106,10 @@ class ConnectError(TransportError):
 
 class ConnectTimeout(ConnectError):  # noqa: N818 - named as in the agreed interface
     """The connection was not established within the connect timeout."""
+
+
+class CertificateError(ConnectError):
+    """The server's TLS certificate failed verification: retrying cannot help."""
 
 
 class ReadError(TransportError):

@@ -9,6 +9,7 @@ outcome                                    retried?
 =========================================  ===========================================
 a status the caller declared it expects    never: it is the answer the test wants
 connect error (the request never left)     yes, any method
+certificate verification failed            never: retrying cannot help
 429 Too Many Requests                      yes, any method, after ``Retry-After``
 502, 503, 504                              only if idempotent or keyed
 read error or read timeout                 only if idempotent or keyed
@@ -49,7 +50,12 @@ from typing import TYPE_CHECKING
 
 import tenacity
 
-from framework.errors import ConfigurationError, ConnectError, TransportError
+from framework.errors import (
+    CertificateError,
+    ConfigurationError,
+    ConnectError,
+    TransportError,
+)
 from framework.exchange import Attempt
 
 if TYPE_CHECKING:
@@ -195,6 +201,8 @@ class RetryPolicy:
         )
         unsafe = f"not retried: {traits.method} without an Idempotency-Key may have executed"
         if error is not None:
+            if isinstance(error, CertificateError):
+                return Verdict(retry=False, reason="not retried: a certificate does not heal")
             if isinstance(error, ConnectError):
                 return Verdict(retry=True, reason="retried: the request never reached the server")
             if safe:

@@ -6,6 +6,7 @@ framework's own errors (``framework.errors``), each carrying the redacted reques
 
 from __future__ import annotations
 
+import ssl
 from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ from urllib3.exceptions import MaxRetryError
 from urllib3.exceptions import ReadTimeoutError as Urllib3ReadTimeout
 
 from framework.errors import (
+    CertificateError,
     ConfigurationError,
     ConnectError,
     ConnectTimeout,
@@ -75,6 +77,8 @@ def _error_kind(exc: requests.RequestException) -> type[TransportError]:
         cause = exc.args[0] if exc.args else None
         if isinstance(cause, Urllib3ReadTimeout):
             return ReadTimeout  # a timeout while reading the body
+        if isinstance(_root_cause(exc), ssl.SSLCertVerificationError):
+            return CertificateError
         if isinstance(cause, MaxRetryError) or isinstance(exc, requests.exceptions.SSLError):
             return ConnectError  # failed before the request was sent
         return ReadError  # aborted or reset once the request was on its way

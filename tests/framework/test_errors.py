@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from framework.errors import (
+    CertificateError,
     ConfigurationError,
     ConnectError,
     ConnectTimeout,
@@ -25,6 +26,7 @@ from framework.errors import (
         (TransportError, FrameworkError),
         (ConnectError, TransportError),
         (ConnectTimeout, ConnectError),
+        (CertificateError, ConnectError),
         (ReadError, TransportError),
         (ReadTimeout, ReadError),
         (RetriesExhausted, FrameworkError),

@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from framework.errors import (
+    CertificateError,
     ConfigurationError,
     ConnectError,
     ReadError,
@@ -33,6 +34,7 @@ def error(kind: type[TransportError]) -> TransportError:
 TABLE = [
     pytest.param(traits("POST"), None, None, ConnectError, False, True, id="connect-error-post"),
     pytest.param(traits("GET"), None, None, ConnectError, False, True, id="connect-error-get"),
+    pytest.param(traits("GET"), None, None, CertificateError, False, False, id="certificate"),
     pytest.param(traits("POST"), 429, "1", None, False, True, id="429-post"),
     pytest.param(traits("GET"), 429, None, None, False, True, id="429-get-no-retry-after"),
     pytest.param(traits("GET"), 502, None, None, False, True, id="502-get"),

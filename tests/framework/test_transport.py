@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 import trustme
 
-from framework.errors import ConfigurationError, ConnectError, ReadError, ReadTimeout
+from framework.errors import (
+    CertificateError,
+    ConfigurationError,
+    ConnectError,
+    ReadError,
+    ReadTimeout,
+)
 from framework.redaction import Redactor
 from framework.transport import Transport
 from tests.framework.local_server import Hangup, LocalServer, Reply, Reset
@@ -116,5 +122,5 @@ def test_tls_with_the_ca_bundle(
 
 
 def test_tls_verification_is_always_on(tls_server: LocalServer) -> None:
-    with pytest.raises(ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+    with pytest.raises(CertificateError, match="CERTIFICATE_VERIFY_FAILED"):
         get(make_transport(tls_server.url))
