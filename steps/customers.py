@@ -155,7 +155,7 @@ def stays_signed_in_for(outcome: Outcome[AccessToken], seconds: int) -> None:
 @then(phrase("{name:Name} is told to try again within {seconds:d} seconds"))
 def told_to_try_again(outcome: Outcome[Any], refusal: ErrorBody, seconds: int) -> None:
     """And Alice is told to try again within 60 seconds"""
-    retry_after = {key.lower(): value for key, value in outcome.headers.items()}.get("retry-after")
+    retry_after = outcome.header("Retry-After")
     assert retry_after is not None, f"no time to try again was given ({refusal.message})"
     assert retry_after.isdigit(), f"the time to try again is {retry_after!r}, not whole seconds"
     assert 0 < int(retry_after) <= seconds, f"try again in {retry_after} s, not within {seconds} s"
@@ -181,6 +181,28 @@ def made_up_access_asks_for_account(cast: Cast) -> Outcome[Account]:
     The made-up token is generated in code.
     """
     return cast.stranger(token=made_up_token()).accounts.own()
+
+
+@then(phrase("they are asked to sign in"))
+def asked_to_sign_in(outcome: Outcome[Any]) -> None:
+    """And they are asked to sign in
+
+    The refusal names the bearer scheme as the way to authenticate.
+    """
+    challenge = outcome.header("WWW-Authenticate") or ""
+    assert challenge.lower().startswith("bearer"), f"the challenge is {challenge!r}"
+
+
+@when(phrase("someone with made-up access signs out"), target_fixture="outcome")
+def made_up_access_signs_out(cast: Cast) -> Outcome[None]:
+    """When someone with made-up access signs out"""
+    return cast.stranger(token=made_up_token()).auth.sign_out()
+
+
+@when(phrase("someone who has not signed in signs out"), target_fixture="outcome")
+def anonymous_signs_out(cast: Cast) -> Outcome[None]:
+    """When someone who has not signed in signs out"""
+    return cast.stranger().auth.sign_out()
 
 
 @when(phrase("{name:Name} signs out"), target_fixture="outcome")

@@ -78,6 +78,7 @@ Feature: Signing in and out
     Scenario: Without signing in, no account is shown
       When someone who has not signed in asks to see their account
       Then the account lookup is refused with reason UNAUTHENTICATED
+      And they are asked to sign in
 
     Scenario: Made-up access is refused
       When someone with made-up access asks to see their account
@@ -104,6 +105,14 @@ Feature: Signing in and out
       And Alice has signed out
       When Alice signs out
       Then the sign-out is accepted
+
+    Scenario: Signing out with made-up access is harmless
+      When someone with made-up access signs out
+      Then the sign-out is accepted
+
+    Scenario: Signing out without any access is refused
+      When someone who has not signed in signs out
+      Then the sign-out is refused with reason UNAUTHENTICATED
 
     Scenario: Signing out ends only the access it was given with
       Given Alice is a customer

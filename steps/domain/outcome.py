@@ -46,6 +46,11 @@ class Outcome(Generic[ResultT]):
             headers=dict(response.headers),
         )
 
+    def header(self, name: str) -> str | None:
+        """A response header, whatever the case of its name."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers.items() if key.lower() == wanted), None)
+
     @property
     def value(self) -> ResultT:
         """The resource produced; a refusal fails the scenario with the API's reason."""
