@@ -331,6 +331,7 @@ class ApiClient:
             sent["Idempotency-Key"] = idempotency_key
         if headers:
             sent.update(headers)
+            self.redactor.learn_from_headers(headers)
         keyed = any(name.lower() == "idempotency-key" for name in sent)
         prepared = self.transport.prepare(method, path, params=params, headers=sent, body=body)
         traits = RequestTraits(

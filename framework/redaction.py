@@ -107,6 +107,14 @@ def _mask_value(match: re.Match[str]) -> str:
     return text[: start - offset] + REDACTED + text[end - offset :]
 
 
+def _split_credentials(name: str, value: str) -> tuple[str | None, str]:
+    """``("Bearer", "abc")`` for an authorization header with a scheme, else ``(None, value)``."""
+    scheme, _, credentials = value.partition(" ")
+    if credentials and scheme.isalpha() and name.lower().endswith("authorization"):
+        return scheme, credentials
+    return None, value
+
+
 def _base64_fragments(raw: bytes) -> set[str]:
     """The parts of any base64 text that encode ``raw``, at each of the three alignments.
 
@@ -238,6 +246,12 @@ class Redactor:
             for item in value:
                 self.learn_from_json(item)
 
+    def learn_from_headers(self, headers: Mapping[str, str]) -> None:
+        """Learn the credentials in secret headers (``X-API-Key``, ``Authorization`` …)."""
+        for name, value in headers.items():
+            if name.lower() in SECRET_HEADERS:
+                self.learn(_split_credentials(name, value)[1])
+
     def learn_from_body(self, body: bytes) -> None:
         """Learn secrets from a raw JSON body, parsing it only if it names a secret field."""
         if not self._enabled or not _SECRET_FIELD_BYTES.search(body):
@@ -275,9 +289,8 @@ class Redactor:
         names = []
         for name, value in headers.items():
             if name.lower() in SECRET_HEADERS:
-                scheme, _, credentials = value.partition(" ")
-                keep_scheme = credentials and scheme.isalpha() and name.lower().endswith("ization")
-                redacted[name] = f"{scheme} {REDACTED}" if keep_scheme else REDACTED
+                scheme, _ = _split_credentials(name, value)
+                redacted[name] = f"{scheme} {REDACTED}" if scheme else REDACTED
             else:
                 names.append(name)
         # The other values are redacted as one text: one pass instead of one per header.

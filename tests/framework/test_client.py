@@ -277,3 +277,16 @@ def test_log_messages_are_redacted(
     assert "attempt 1: 503 Service Unavailable" in messages
     assert "api_key=[REDACTED]" in messages
     assert "key-123456" not in messages
+
+
+def test_credentials_in_caller_headers_are_learned(server: LocalServer, client: ApiClient) -> None:
+    server.script(Reply(status=404, body={"echo": "key-abcdef123 and basic-creds-xyz"}))
+    with pytest.raises(UnexpectedStatus) as caught:
+        client.request(
+            "GET",
+            "/things",
+            headers={"X-API-Key": "key-abcdef123", "Proxy-Authorization": "Basic basic-creds-xyz"},
+        )
+    report = str(caught.value)
+    assert "key-abcdef123" not in report
+    assert "basic-creds-xyz" not in report
