@@ -11,16 +11,6 @@ Feature: Quotes
       When Alice asks for a quote for AAPL
       Then the quote is for AAPL with a positive price and the shares traded so far
 
-    Scenario Outline: Every listed symbol has a quote, <symbol> included
-      Given Alice is a customer
-      When Alice asks for a quote for <symbol>
-      Then the quote is for <symbol> with a positive price and the shares traded so far
-
-      Examples:
-        | symbol |
-        | MSFT   |
-        | NVDA   |
-
     @sandbox
     Scenario: A new customer sees the market at its starting prices
       Given Alice is a customer

@@ -38,7 +38,6 @@ Feature: Market orders
 
       Examples:
         | cash     |
-        | 1,000.00 |
         | 1,499.99 |
 
     Scenario: A buy costing exactly the buying power fills
