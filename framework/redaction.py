@@ -322,7 +322,9 @@ class Redactor:
         if not self._enabled or not text:
             return text
         looks_like_json = (content_type is not None and "json" in content_type) or text[:1] in "{["
-        if looks_like_json:
+        # Masking fields by name needs a parse; skip it when no secret key can be present.
+        lowered = text.lower()
+        if looks_like_json and any(trigger in lowered for trigger in _KEY_TRIGGERS):
             try:
                 document = json.loads(text)
             except ValueError:
