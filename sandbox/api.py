@@ -8,7 +8,6 @@ document says about each operation.
 
 from __future__ import annotations
 
-import email.utils
 import re
 import sqlite3
 from collections.abc import Callable, Mapping
@@ -23,9 +22,9 @@ from sandbox.errors import invalid
 from sandbox.service import Caller
 from sandbox.validation import (
     amount,
+    as_integer,
     choice,
     integer,
-    is_integer,
     known_fields,
     page_request,
     symbol,
@@ -46,6 +45,14 @@ USERNAME = re.compile(r"[a-z0-9_]{3,32}")
 ORDER_STATUSES = ("PENDING", "FILLED", "CANCELLED", "REJECTED")
 FAULT_METHODS = ("*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 FAULT_STATUSES = (429, 500, 502, 503, 504)
+#: seconds: the longest Retry-After a status fault may carry as a number
+RETRY_AFTER_MAX = 86_400
+#: whole seconds, or an IMF-fixdate HTTP-date (RFC 9110)
+RETRY_AFTER = re.compile(
+    r"[0-9]{1,5}|(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (0[1-9]|[12][0-9]|3[01])"
+    r" (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4}"
+    r" ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9] GMT"
+)
 
 
 class Auth(Enum):
@@ -558,19 +565,20 @@ def _fault_spec(value: Any) -> dict[str, Any]:
     known: tuple[str, ...]
     if kind == "status":
         known = ("kind", "status", "retry_after")
-        if value.get("status") not in FAULT_STATUSES or not is_integer(value.get("status")):
+        status = as_integer(value.get("status"), 429, 504)
+        if status not in FAULT_STATUSES:
             raise bad("fault.status must be one of 429, 500, 502, 503, 504")
-        retry_after = value.get("retry_after")
-        if isinstance(retry_after, int) and not isinstance(retry_after, bool) and retry_after >= 0:
-            retry_after = str(retry_after)
-        elif retry_after is not None and not _is_retry_after(retry_after):
-            raise bad("fault.retry_after must be whole seconds, an HTTP-date or null")
-        spec = {"kind": kind, "status": value["status"], "retry_after": retry_after}
+        spec = {
+            "kind": kind,
+            "status": status,
+            "retry_after": _retry_after(value.get("retry_after")),
+        }
     elif kind == "delay":
         known = ("kind", "ms")
-        if not is_integer(value.get("ms")) or not 1 <= value["ms"] <= 30_000:
+        ms = as_integer(value.get("ms"), 1, 30_000)
+        if ms is None:
             raise bad("fault.ms must be an integer from 1 to 30000")
-        spec = {"kind": kind, "ms": value["ms"]}
+        spec = {"kind": kind, "ms": ms}
     elif kind in ("reset", "drop_response"):
         known = ("kind",)
         spec = {"kind": kind}
@@ -582,16 +590,19 @@ def _fault_spec(value: Any) -> dict[str, Any]:
     return spec
 
 
-def _is_retry_after(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    if value.isascii() and value.isdigit():
-        return True
-    try:
-        email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return False
-    return True
+def _retry_after(value: Any) -> str | None:
+    """`Retry-After` as the fault will send it: whole seconds or an HTTP-date."""
+    seconds = as_integer(value, 0, RETRY_AFTER_MAX)
+    if value is None or (isinstance(value, str) and RETRY_AFTER.fullmatch(value)):
+        return value
+    if seconds is not None:
+        return str(seconds)
+    raise invalid(
+        "INVALID_FAULT",
+        "fault",
+        "fault.retry_after must be whole seconds, an HTTP-date"
+        " (Wed, 21 Oct 2026 07:28:00 GMT) or null",
+    )
 
 
 @operation(
@@ -624,8 +635,8 @@ def add_fault(request: Incoming, controls: Controls) -> Execute:
             "INVALID_FAULT", "path", "path must be a glob of 1 to 500 characters, e.g. /orders/*"
         )
     spec = _fault_spec(body.get("fault"))
-    times = body.get("times", 1)
-    if not is_integer(times) or not 1 <= times <= 100:
+    times = as_integer(body.get("times", 1), 1, 100)
+    if times is None:
         raise invalid("INVALID_FAULT", "times", "times must be an integer from 1 to 100")
     fault = Fault(fault_id=service.new_id("flt"), method=method, path=path, spec=spec, times=times)
 

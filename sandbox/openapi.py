@@ -15,6 +15,11 @@ _MONEY = {
 _TIME = {"type": "string", "format": "date-time", "description": "RFC 3339, UTC, Z suffix."}
 _NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 _ID = {"type": "string", "minLength": 1}
+_HTTP_DATE = (
+    "^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (0[1-9]|[12][0-9]|3[01])"
+    " (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4}"
+    " ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9] GMT$"
+)
 
 
 def _object(properties: dict[str, Any], *, optional: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -57,8 +62,13 @@ _FAULT_KINDS: dict[str, dict[str, Any]] = {
             "kind": {"const": "status"},
             "status": {"type": "integer", "enum": [429, 500, 502, 503, 504]},
             "retry_after": {
-                "type": ["string", "integer", "null"],
                 "description": "Whole seconds or an HTTP-date, sent as Retry-After.",
+                "anyOf": [
+                    {"type": "integer", "minimum": 0, "maximum": 86400},
+                    {"type": "string", "pattern": "^[0-9]{1,5}$"},
+                    {"type": "string", "pattern": _HTTP_DATE},
+                    {"type": "null"},
+                ],
             },
         },
         optional=("retry_after",),
@@ -176,7 +186,8 @@ SCHEMAS: dict[str, Any] = {
             "method": {"type": "string", "enum": ["CARD", "BANK_TRANSFER"]},
             "currency": {
                 "type": "string",
-                "description": "Optional; must equal the account's currency.",
+                "enum": ["USD", "EUR", "GBP"],
+                "description": "Optional; must equal the account's currency (else 400).",
             },
         },
         optional=("currency",),
@@ -406,8 +417,8 @@ DESCRIPTION = """\
 The trading API's reference implementation. Choices where the contract is silent:
 
 - Request bodies are parsed as JSON whatever the Content-Type. Numbers are exact decimals.
-  Quantities, `expires_in`, `times`, `ms`, `limit` and `offset_seconds` must be JSON
-  integers (`10.0` is rejected).
+  Quantities, `expires_in`, `times`, `ms`, `limit` and `offset_seconds` are integers as
+  JSON Schema has them: `10.0` is 10, `10.5` is rejected.
 - A field without a code of its own (`username` and `password` of a login) that is missing
   or not a string is 400 `MISSING_FIELD`. A payment `currency` that is not the account's,
   whatever its value, is 400 `CURRENCY_MISMATCH`.

@@ -31,23 +31,33 @@ def known_fields(body: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
             )
 
 
-def is_integer(value: Any) -> bool:
-    """A JSON integer (true and false are not numbers)."""
-    return isinstance(value, int) and not isinstance(value, bool)
+def as_integer(value: Any, minimum: int, maximum: int) -> int | None:
+    """A JSON integer within bounds, else None.
+
+    As in JSON Schema, a number with a zero fraction (`10.0`) is an integer; true and
+    false are not numbers.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return None
+    if not minimum <= value <= maximum:
+        return None
+    if isinstance(value, Decimal) and value != value.to_integral_value():
+        return None
+    return int(value)
 
 
 def integer(value: Any, *, field: str, code: str, minimum: int, maximum: int) -> int:
     """A JSON integer within bounds."""
-    if not is_integer(value) or not minimum <= value <= maximum:
+    number = as_integer(value, minimum, maximum)
+    if number is None:
         raise invalid(code, field, f"{field} must be an integer from {minimum} to {maximum}")
-    assert isinstance(value, int)
-    return value
+    return number
 
 
 def amount(value: Any, *, field: str, code: str, minimum: Decimal, maximum: Decimal) -> Decimal:
     """A JSON number within bounds with at most 2 decimal places, as a Decimal of cents."""
     message = f"{field} must be a number from {minimum} to {maximum} with at most 2 decimal places"
-    if not (is_integer(value) or isinstance(value, Decimal)):
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise invalid(code, field, message)
     number = Decimal(value)
     # Compare first: quantize() of a huge number would overflow the context's precision.
