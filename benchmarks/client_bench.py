@@ -3,7 +3,9 @@
 1. one pooled connection vs a new connection per request, over HTTP and over HTTPS
    (certificates from trustme, the CA passed through the CA-bundle setting);
 2. the full client stack (retry policy, attempt recording, redaction of every exchange read
-   by a listener, contract validation) vs a bare ``requests.Session``.
+   by a listener, contract validation) vs a bare ``requests.Session``;
+3. redaction as learned secrets pile up (10, 100, 1000): cost per secret learned and per
+   text redacted.
 
 The server runs in its own process so that its work does not share the client's GIL.
 Each comparison alternates its two variants for ``ROUNDS`` rounds of ``REQUESTS`` requests
@@ -12,6 +14,8 @@ and compares the medians of the per-request times. Run with ``make bench``.
 
 from __future__ import annotations
 
+import functools
+import json
 import multiprocessing
 import secrets
 import ssl
@@ -32,6 +36,7 @@ from pydantic import BaseModel
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from framework.client import ApiClient, Exchange
+from framework.redaction import Redactor
 from framework.settings import Settings
 from tests.framework.local_server import LocalServer, Reply
 
@@ -187,6 +192,25 @@ def overhead(server_url: str) -> tuple[float, float]:
     return ratio
 
 
+def redaction_at_scale() -> None:
+    """What learning secrets costs as they pile up during a run, and what redaction costs."""
+    text = json.dumps({"items": [BODY] * 3})  # about 1 KB of ordinary JSON
+    print(f"\nRedaction as learned secrets pile up ({len(text)} characters of JSON per text)")
+    for count in (10, 100, 1000):
+        redactor = Redactor()
+        started = time.process_time()
+        for _ in range(count):  # as a run does: learn a token, then redact an exchange
+            redactor.learn(secrets.token_urlsafe(32))
+            redactor.text(text)
+        learning = (time.process_time() - started) / count
+        redact = functools.partial(redactor.text, text)
+        samples = [per_request(redact, 20)[1] for _ in range(ROUNDS)]
+        print(
+            f"  {count:>5} secrets: {learning * 1e3:6.2f} ms per secret learned (amortised),"
+            f" {statistics.median(samples) * 1e6:6.0f} µs per text redacted"
+        )
+
+
 def main() -> None:
     started = time.perf_counter()
     authority = trustme.CA()
@@ -205,6 +229,7 @@ def main() -> None:
         finally:
             plain_server.stop()
             tls_server.stop()
+    redaction_at_scale()
     print("\nSummary (wall clock; client CPU in brackets)")
     print(
         f"  pooled vs unpooled, HTTP:  {http_ratio[0]:.1f}x faster ({http_ratio[1]:.1f}x less CPU)"
