@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import select
 import statistics
 import subprocess
 import sys
@@ -94,11 +95,11 @@ def _start_sandbox() -> tuple[subprocess.Popen[str], str]:
         text=True,
     )
     assert process.stdout is not None
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    line = process.stdout.readline()
-    if not line.startswith("sandbox listening on ") or time.monotonic() > deadline:
+    ready, _, _ = select.select([process.stdout], [], [], STARTUP_TIMEOUT)
+    line = process.stdout.readline() if ready else ""
+    if not line.startswith("sandbox listening on "):
         process.kill()
-        raise SystemExit(f"the sandbox did not start: {line!r}")
+        raise SystemExit(f"the sandbox did not start within {STARTUP_TIMEOUT} s: {line!r}")
     return process, line.split()[-1]
 
 
