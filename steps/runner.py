@@ -37,7 +37,6 @@ SCENARIO_TIMEOUT = 60
 WORKER_URL_KEY = "acceptance_api_url"
 
 _url_key = pytest.StashKey[str]()
-_sandbox_key = pytest.StashKey[SandboxProcess]()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,28 +98,29 @@ def _provide_target(config: pytest.Config) -> None:
     except ConfigurationError as error:
         pytest.exit(f"acceptance suite: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
     if settings.api_url:
-        _check_reachable(settings, settings.api_url)
+        _check_reachable(
+            settings, settings.api_url, hint="start it, or unset API_URL to use the sandbox"
+        )
         config.stash[_url_key] = settings.api_url
         return
     try:
         sandbox = SandboxProcess.start(project_root=PROJECT_ROOT)
     except SandboxStartError as error:
         pytest.exit(f"acceptance suite: {error}", returncode=pytest.ExitCode.INTERNAL_ERROR)
-    config.stash[_sandbox_key] = sandbox
     config.add_cleanup(sandbox.stop)
-    _check_reachable(settings, sandbox.url)
+    _check_reachable(settings, sandbox.url, hint=f"the sandbox's output is in {sandbox.log_path}")
     config.stash[_url_key] = sandbox.url
 
 
-def _check_reachable(settings: Settings, url: str) -> None:
+def _check_reachable(settings: Settings, url: str, *, hint: str) -> None:
     """Stop the run at once, in one line, when the API does not answer its health check."""
     client = ApiClient(settings.model_copy(update={"api_max_attempts": 1}), base_url=url)
     try:
         client.request("GET", "/health", expect={200: Health})
     except FrameworkError as error:
         pytest.exit(
-            f"acceptance suite: the API at {url} is unreachable or unhealthy ({error.summary}); "
-            "start it, or unset API_URL to run against the built-in sandbox",
+            f"acceptance suite: the API at {url} is unreachable or unhealthy "
+            f"({error.summary}); {hint}",
             returncode=pytest.ExitCode.USAGE_ERROR,
         )
     finally:
@@ -128,6 +128,9 @@ def _check_reachable(settings: Settings, url: str) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Register the runner's markers; an xdist worker takes the API URL from its controller."""
+    config.addinivalue_line("markers", "acceptance: a Gherkin scenario of the acceptance suite")
+    config.addinivalue_line("markers", "sandbox: a scenario that needs the sandbox controls")
     if _is_worker(config):
         url = config.workerinput.get(WORKER_URL_KEY)  # type: ignore[attr-defined]
         if url:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -113,3 +114,22 @@ def test_sandbox_scenarios_are_skipped_where_the_target_is_not_a_sandbox(
     result.stdout.fnmatch_lines(
         [f"*needs the sandbox controls*{real_deployment} is not a sandbox*"]
     )
+
+
+def test_an_unreachable_api_stops_the_run_at_once_with_one_line(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    monkeypatch.setenv("API_URL", closed)
+    monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
+    pytester.makefile(".feature", runner=FEATURE)
+    pytester.makeconftest('pytest_plugins = ["steps.runner", "steps.customers"]')
+    pytester.makepyfile(
+        test_bound="from pytest_bdd import scenarios\n\nscenarios('runner.feature')\n"
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stdout.fnmatch_lines([f"*the API at {closed} is unreachable*unset API_URL*"])
+    result.stdout.no_fnmatch_line("*passed*")
