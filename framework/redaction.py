@@ -11,9 +11,10 @@ Four kinds of secrets are recognised:
 * the literal values of secrets, configured or learned during the run, raw, URL-encoded,
   JSON-escaped and base64-encoded (at any alignment inside a longer base64 text).
 
-Literal values are matched with prefix-trie regular expressions kept in levels that merge
-like a binary counter: learning a secret compiles O(log n) patterns amortised, and redacting
-a text runs O(log n) linear scans, so a run that learns thousands of tokens stays fast.
+Token-like literal values are found through a dictionary of their first characters, in
+time that does not grow with their number; the others through prefix-trie regular
+expressions in levels that merge like a binary counter (see ``_LiteralIndex``). A run that
+learns thousands of tokens stays fast.
 """
 
 from __future__ import annotations
@@ -34,6 +35,18 @@ MIN_SECRET_LENGTH = 4
 
 #: Shortest base64 fragment of a secret that is matched (characters).
 MIN_BASE64_FRAGMENT = 8
+
+#: Characters of token-like secrets (tokens, URL-encoded and base64 forms).
+ANCHORED_ALPHABET = "A-Za-z0-9+/=_.~%-"
+
+#: Below this many token-like strings, regular expressions find them faster than the index.
+INDEX_THRESHOLD = 256
+
+#: Token-like secrets are indexed by this many leading characters.
+ANCHOR_LENGTH = 8
+
+_TOKEN_LIKE = re.compile(f"[{ANCHORED_ALPHABET}]+")
+_TOKEN_WORDS = re.compile(f"[{ANCHORED_ALPHABET}]{{{ANCHOR_LENGTH},}}")
 
 #: Header names whose values are always secret (lower case).
 SECRET_HEADERS = frozenset(
@@ -166,14 +179,25 @@ def _trie_pattern(words: Iterable[str]) -> str:
 
 
 class _LiteralIndex:
-    """Literal strings to redact, compiled in levels that merge like a binary counter.
+    """Literal strings to redact, found in time that does not grow with their number.
 
-    New strings wait in ``_pending`` until the next ``sub``, so that several secrets learned
-    between two redactions cost one compilation. Not thread-safe: the Redactor locks.
+    Once there are ``INDEX_THRESHOLD`` "token-like" strings (at least ``ANCHOR_LENGTH``
+    characters, all from ``ANCHORED_ALPHABET``: tokens, URL-encoded and base64 forms),
+    each is filed under its first ``ANCHOR_LENGTH`` characters, and a text is searched by
+    looking up each position of its token-like words in that dictionary, whatever the
+    number of secrets (below the threshold, the patterns below are faster). The other strings
+    (passwords with spaces or punctuation, short ones) are matched by prefix-trie regular
+    expressions kept in levels that merge like a binary counter: learning one costs
+    O(log n) amortised compilations, a search O(log n) scans. New strings of that kind wait
+    until the next ``sub``, so that several learned together compile once.
+    Not thread-safe: the Redactor locks.
     """
 
     def __init__(self) -> None:
         self._known: set[str] = set()
+        self._token_like: list[str] = []
+        self._others: set[str] = set()
+        self._anchored: dict[str, list[str]] = {}
         self._pending: set[str] = set()
         self._levels: list[tuple[frozenset[str], re.Pattern[str]]] = []
 
@@ -183,7 +207,27 @@ class _LiteralIndex:
     def add(self, forms: Iterable[str]) -> None:
         new = set(forms) - self._known
         self._known |= new
-        self._pending |= new
+        for form in new:
+            if len(form) >= ANCHOR_LENGTH and _TOKEN_LIKE.fullmatch(form):
+                self._token_like.append(form)
+                if self._anchored:
+                    self._file(form)
+                else:
+                    self._pending.add(form)
+            else:
+                self._others.add(form)
+                self._pending.add(form)
+        if not self._anchored and len(self._token_like) >= INDEX_THRESHOLD:
+            # From now on the index is cheaper: move token-like strings out of the patterns.
+            for form in self._token_like:
+                self._file(form)
+            self._levels = []
+            self._pending = set(self._others)
+
+    def _file(self, form: str) -> None:
+        bucket = self._anchored.setdefault(form[:ANCHOR_LENGTH], [])
+        bucket.append(form)
+        bucket.sort(key=len, reverse=True)  # the longest match wins
 
     def _compile_pending(self) -> None:
         level = frozenset(self._pending)
@@ -192,7 +236,33 @@ class _LiteralIndex:
             level = self._levels.pop()[0] | level
         self._levels.append((level, re.compile(_trie_pattern(level))))
 
+    def _sub_anchored(self, text: str) -> str:
+        anchored = self._anchored
+        pieces: list[str] = []
+        done = 0  # text[:done] is already in pieces
+        for word in _TOKEN_WORDS.finditer(text):
+            start, end = word.span()
+            hits = [
+                i
+                for i in range(start, end - ANCHOR_LENGTH + 1)
+                if text[i : i + ANCHOR_LENGTH] in anchored
+            ]
+            for i in hits:
+                if i < done:
+                    continue  # inside a secret already replaced
+                for form in anchored[text[i : i + ANCHOR_LENGTH]]:
+                    if text.startswith(form, i):
+                        pieces += [text[done:i], REDACTED]
+                        done = i + len(form)
+                        break
+        if not pieces:
+            return text
+        pieces.append(text[done:])
+        return "".join(pieces)
+
     def sub(self, text: str) -> str:
+        if self._anchored:
+            text = self._sub_anchored(text)
         if self._pending:
             self._compile_pending()
         for _, pattern in self._levels:

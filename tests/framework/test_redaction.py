@@ -9,7 +9,14 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from framework.redaction import REDACTED, SECRET_HEADERS, SECRET_KEYS, Redactor, is_secret_key
+from framework.redaction import (
+    INDEX_THRESHOLD,
+    REDACTED,
+    SECRET_HEADERS,
+    SECRET_KEYS,
+    Redactor,
+    is_secret_key,
+)
 
 SECRET = "s3cr3t-Pa$$ word/+é"
 
@@ -176,3 +183,17 @@ def test_header_values_are_redacted_even_with_line_breaks() -> None:
     redactor = Redactor(["hunter22"])
     redacted = redactor.headers({"X-A": "a\nhunter22", "X-B": "hunter22", "X-C": "c"})
     assert redacted == {"X-A": f"a\n{REDACTED}", "X-B": REDACTED, "X-C": "c"}
+
+
+@pytest.mark.parametrize("form", list(forms_of(SECRET)))
+def test_every_form_is_still_found_once_secrets_are_indexed(form: str) -> None:
+    redactor = Redactor(["early pass word!"])
+    for _ in range(INDEX_THRESHOLD):  # enough token-like strings to switch to the index
+        redactor.learn(secrets.token_urlsafe(24))
+    redactor.learn(SECRET)
+    encoded = forms_of(SECRET)[form]
+    redacted = redactor.text(f"before {encoded} after, early pass word! end")
+    assert encoded not in redacted
+    assert "early pass word!" not in redacted
+    assert redacted.startswith("before ")
+    assert redacted.endswith(" end")
