@@ -87,6 +87,12 @@ class DropConnection(Response):
             pass
 
 
+async def _delay(fault: Fault | None) -> None:
+    """Wait as a `delay` fault says (a slow server: whatever the request's outcome)."""
+    if fault and fault.spec["kind"] == "delay":
+        await asyncio.sleep(fault.spec["ms"] / 1000)
+
+
 class Sandbox:
     """The pipeline every operation goes through, and the state it keeps."""
 
@@ -196,18 +202,19 @@ class Sandbox:
             execute = operation.prepare(incoming, self.controls)
             key = self._key(request, operation)
         except ApiError as error:
-            if fault and fault.spec["kind"] == "delay":
-                await asyncio.sleep(fault.spec["ms"] / 1000)
+            await _delay(fault)
             return error_response(error, request_id, headers)
         scope = caller.account_id if caller else ""
-        fingerprint = jsonio.fingerprint(operation.method, request.url.path, body)
+        fingerprint = ""
         if key is not None:
+            fingerprint = jsonio.fingerprint(operation.method, request.url.path, body)
             refusal = self._replay_or_claim(scope, key, fingerprint, now, request_id, headers)
             if refusal is not None:
+                await _delay(fault)
                 return refusal
         try:
-            if fault and fault.spec["kind"] == "delay":
-                await asyncio.sleep(fault.spec["ms"] / 1000)
+            # A delay holds the key: a resend meanwhile is 409 IDEMPOTENCY_KEY_IN_USE.
+            await _delay(fault)
             with self.store.transaction() as db:
                 try:
                     status, content = operation.status, execute(db)
