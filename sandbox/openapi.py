@@ -436,7 +436,7 @@ The trading API's reference implementation. Choices where the contract is silent
   `Allow`; an unexpected server error is 500 `INTERNAL_ERROR`.
 - `X-Request-ID` is echoed when it is 1 to 200 printable ASCII characters, else replaced.
 - A `delay` fault waits just before execution (holding the request's idempotency key), or
-  before answering a request that fails validation.
+  before answering a request that is not executed (a 400, a replay, a reused or busy key).
 """
 
 
