@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import requests
 
 from tests.sandbox.conftest import REQUEST_TIMEOUT, Customer, assert_error
@@ -133,3 +135,17 @@ def test_every_operation_is_documented(base_url: str) -> None:
     docs = requests.get(base_url + "/docs", timeout=REQUEST_TIMEOUT)
     assert docs.status_code == 200
     assert "swagger" in docs.text.lower()
+
+
+def test_connections_are_kept_alive(base_url: str) -> None:
+    host, port = base_url.removeprefix("http://").rsplit(":", 1)
+    request = f"GET /health HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+    with socket.create_connection((host, int(port)), timeout=REQUEST_TIMEOUT) as sock:
+        for _ in range(3):
+            sock.sendall(request)
+            received = b""
+            while b'"ok"' not in received:
+                chunk = sock.recv(65536)
+                assert chunk, "the server closed a keep-alive connection"
+                received += chunk
+            assert received.startswith(b"HTTP/1.1 200 ")

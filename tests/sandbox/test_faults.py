@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 import uuid
 from typing import Any
@@ -176,3 +177,19 @@ def test_a_lost_response_is_lost_whatever_the_outcome(customer: Customer) -> Non
     with pytest.raises(requests.exceptions.ConnectionError):
         customer.order(**BUY)  # 422 INSUFFICIENT_FUNDS, never seen
     assert customer.get("/orders").json()["items"] == []
+
+
+@pytest.mark.parametrize("kind", ["reset", "drop_response"])
+def test_not_one_byte_of_a_response_is_written(customer: Customer, kind: str) -> None:
+    _fault(customer, {"kind": kind}, method="GET", path="/account")
+    host, port = customer.base_url.removeprefix("http://").rsplit(":", 1)
+    request = (
+        f"GET /account HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {customer.token}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=REQUEST_TIMEOUT) as sock:
+        sock.sendall(request)
+        try:
+            received = sock.recv(65536)
+        except ConnectionResetError:
+            received = b""
+    assert received == b""
