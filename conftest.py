@@ -9,5 +9,6 @@ pytest_plugins = [
     "steps.market",
     "steps.orders",
     "steps.payments",
+    "steps.lists",
     "steps.notifications",
 ]

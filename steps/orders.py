@@ -262,30 +262,6 @@ def has_placed_orders(
     ]
 
 
-@when(phrase("{name:Name} lists {pronoun:Pronoun} orders"), target_fixture="outcome")
-def lists_orders(cast: Cast, name: str, pronoun: str) -> Outcome[OrderPage]:
-    """When Alice lists her orders"""
-    return cast[name].orders.list()
-
-
-@when(
-    phrase("{name:Name} lists {pronoun:Pronoun} orders {size:d} at a time"),
-    target_fixture="outcome",
-)
-def lists_orders_by_page(cast: Cast, name: str, pronoun: str, size: int) -> Outcome[OrderPage]:
-    """When Alice lists her orders 2 at a time"""
-    return cast[name].orders.list(limit=size)
-
-
-@when(
-    phrase("{name:Name} lists {pronoun:Pronoun} orders from a made-up page marker"),
-    target_fixture="outcome",
-)
-def lists_orders_from_made_up_cursor(cast: Cast, name: str, pronoun: str) -> Outcome[OrderPage]:
-    """When Alice lists her orders from a made-up page marker"""
-    return cast[name].orders.list(cursor=secrets.token_urlsafe(16))
-
-
 @when(
     phrase("{name:Name} lists {pronoun:Pronoun} {status:Status} orders"), target_fixture="outcome"
 )
@@ -307,13 +283,7 @@ def pages_hold_orders(cast: Cast, outcome: Outcome[OrderPage], name: str, pages:
 
     Follows the pages to the last; each ", then" starts the next page.
     """
-    size = len(outcome.value.items)
-    seen = [
-        [order.quantity for order in page]
-        for page in follow(
-            outcome.value, lambda cursor: cast[name].orders.list(limit=size, cursor=cursor).check()
-        )
-    ]
+    seen = [[order.quantity for order in page] for page in follow(outcome.value, cast[name].orders)]
     expected = [[int(quantity) for quantity in page] for page in vocabulary.pages(pages)]
     assert seen == expected, f"pages held {seen}, expected {expected}"
 

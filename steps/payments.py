@@ -141,30 +141,6 @@ def payment_shown(outcome: Outcome[Payment], payment: Payment, kind: str, amount
     assert (shown.type, shown.amount) == (PaymentType(kind.upper()), amount)
 
 
-@when(phrase("{name:Name} lists {pronoun:Pronoun} payments"), target_fixture="outcome")
-def lists_payments(cast: Cast, name: str, pronoun: str) -> Outcome[PaymentPage]:
-    """When Alice lists her payments"""
-    return cast[name].payments.list()
-
-
-@when(
-    phrase("{name:Name} lists {pronoun:Pronoun} payments {size:d} at a time"),
-    target_fixture="outcome",
-)
-def lists_payments_by_page(cast: Cast, name: str, pronoun: str, size: int) -> Outcome[PaymentPage]:
-    """When Alice lists her payments 2 at a time"""
-    return cast[name].payments.list(limit=size)
-
-
-@when(
-    phrase("{name:Name} lists {pronoun:Pronoun} payments from a made-up page marker"),
-    target_fixture="outcome",
-)
-def lists_payments_from_made_up_cursor(cast: Cast, name: str, pronoun: str) -> Outcome[PaymentPage]:
-    """When Alice lists her payments from a made-up page marker"""
-    return cast[name].payments.list(cursor=secrets.token_urlsafe(16))
-
-
 @then(phrase("the payments listed are {description}"))
 def payments_listed(outcome: Outcome[PaymentPage], description: str) -> None:
     """Then the payments listed are a withdrawal of 5.00, then deposits of 30.00 and 10.00"""
@@ -186,13 +162,8 @@ def pages_hold_payments(cast: Cast, outcome: Outcome[PaymentPage], name: str, pa
 
     Follows the pages to the last; each ", then" starts the next page.
     """
-    size = len(outcome.value.items)
     seen = [
-        [payment.amount for payment in page]
-        for page in follow(
-            outcome.value,
-            lambda cursor: cast[name].payments.list(limit=size, cursor=cursor).check(),
-        )
+        [payment.amount for payment in page] for page in follow(outcome.value, cast[name].payments)
     ]
     expected = [[money(amount) for amount in page] for page in vocabulary.pages(pages)]
     assert seen == expected, f"pages held {seen}, expected {expected}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -12,9 +13,13 @@ from pytest_bdd import parsers
 from models.common import ErrorCode
 
 
-@with_pattern(r"[A-Z][a-z]+")
-def _name(text: str) -> str:
-    return text
+def _text(pattern: str) -> Callable[[str], str]:
+    """A field of plain text that must match ``pattern``, handed on as it is."""
+
+    def as_written(text: str) -> str:
+        return text
+
+    return with_pattern(pattern)(as_written)  # type: ignore[no-any-return]
 
 
 @with_pattern(r"-?\d[\d,]*(?:\.\d+)?")
@@ -27,37 +32,12 @@ def _quantity(text: str) -> int | Decimal:
     return int(text) if text.lstrip("-").isdigit() else Decimal(text)
 
 
-@with_pattern(r"\S+")
-def _word(text: str) -> str:
-    return text
-
-
-@with_pattern(r"[A-Za-z_.]+(?:,\s*[A-Za-z_.]+)*")
-def _symbols(text: str) -> str:
-    return text
-
-
-@with_pattern(r"her|his|their")
-def _pronoun(text: str) -> str:
-    return text
-
-
 @with_pattern(r"[A-Z][A-Z_]+")
 def _code(text: str) -> ErrorCode:
     try:
         return ErrorCode(text)
     except ValueError:
         raise ValueError(f"{text} is not an error code of the contract") from None
-
-
-@with_pattern(r"[A-Z]+")
-def _status(text: str) -> str:
-    return text
-
-
-@with_pattern(r"[A-Z]{3}")
-def _currency(text: str) -> str:
-    return text
 
 
 @with_pattern(r"buy|sell")
@@ -67,17 +47,18 @@ def _side(text: str) -> str:
 
 #: The types step texts may use, as `{field:Type}`.
 TYPES: dict[str, Any] = {
-    "Name": _name,
+    "Name": _text(r"[A-Z][a-z]+"),
     "Money": _money,
     "Quantity": _quantity,
-    "Symbol": _word,
-    "Symbols": _symbols,
-    "Word": _word,
-    "Pronoun": _pronoun,
+    "Symbol": _text(r"\S+"),
+    "Symbols": _text(r"[A-Za-z_.]+(?:,\s*[A-Za-z_.]+)*"),
+    "Word": _text(r"\S+"),
+    "Pronoun": _text(r"her|his|their"),
+    "Listable": _text(r"orders|payments|notifications"),
     "Code": _code,
     "Side": _side,
-    "Status": _status,
-    "Currency": _currency,
+    "Status": _text(r"[A-Z]+"),
+    "Currency": _text(r"[A-Z]{3}"),
 }
 
 

@@ -18,6 +18,7 @@ from steps.domain.auth import AuthApi
 from steps.domain.market import MarketApi
 from steps.domain.notifications import NotificationsApi
 from steps.domain.orders import OrdersApi
+from steps.domain.pages import Listable
 from steps.domain.payments import PaymentsApi
 from steps.domain.sandbox import SandboxApi
 from steps.domain.session import Session
@@ -79,6 +80,15 @@ class Customer:
                 "skipped against a real deployment"
             )
         return self._sandbox
+
+    def listing(self, things: str) -> Listable:
+        """The API object that lists ``things``: orders, payments or notifications."""
+        lists: dict[str, Listable] = {
+            "orders": self.orders,
+            "payments": self.payments,
+            "notifications": self.notifications,
+        }
+        return lists[things]
 
     def account(self) -> Account:
         """The customer's own account as it is now (signing in first if never signed in)."""

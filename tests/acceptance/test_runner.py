@@ -99,16 +99,21 @@ Feature: The runner and a real deployment
 """
 
 
-def test_sandbox_scenarios_are_skipped_where_the_target_is_not_a_sandbox(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, real_deployment: str
-) -> None:
-    monkeypatch.setenv("API_URL", real_deployment)
+def _suite_against(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    """A small suite in the pytester folder, with the runner and steps, aimed at ``url``."""
+    monkeypatch.setenv("API_URL", url)
     monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
     pytester.makefile(".feature", runner=FEATURE)
     pytester.makeconftest('pytest_plugins = ["steps.runner", "steps.customers", "steps.market"]')
     pytester.makepyfile(
         test_bound="from pytest_bdd import scenarios\n\nscenarios('runner.feature')\n"
     )
+
+
+def test_sandbox_scenarios_are_skipped_where_the_target_is_not_a_sandbox(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, real_deployment: str
+) -> None:
+    _suite_against(pytester, monkeypatch, real_deployment)
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-rs", "-m", "acceptance")
     result.assert_outcomes(passed=1, skipped=1)
     result.stdout.fnmatch_lines(
@@ -122,13 +127,7 @@ def test_an_unreachable_api_stops_the_run_at_once_with_one_line(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    monkeypatch.setenv("API_URL", closed)
-    monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
-    pytester.makefile(".feature", runner=FEATURE)
-    pytester.makeconftest('pytest_plugins = ["steps.runner", "steps.customers"]')
-    pytester.makepyfile(
-        test_bound="from pytest_bdd import scenarios\n\nscenarios('runner.feature')\n"
-    )
+    _suite_against(pytester, monkeypatch, closed)
     result = pytester.runpytest_subprocess("-p", "no:randomly")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stdout.fnmatch_lines([f"*the API at {closed} is unreachable*unset API_URL*"])

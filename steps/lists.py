@@ -1,0 +1,43 @@
+"""Steps about lists of a customer's things: orders, payments, notifications, a page at a time."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from pytest_bdd import when
+
+from steps.domain.customers import Cast
+from steps.domain.outcome import Outcome
+from steps.vocabulary import phrase
+
+
+@when(phrase("{name:Name} lists {pronoun:Pronoun} {things:Listable}"), target_fixture="outcome")
+def lists_things(cast: Cast, name: str, pronoun: str, things: str) -> Outcome[Any]:
+    """When Alice lists her orders
+
+    Lists: orders, payments, notifications; the first page, newest first.
+    """
+    return cast[name].listing(things).list()
+
+
+@when(
+    phrase("{name:Name} lists {pronoun:Pronoun} {things:Listable} {size:d} at a time"),
+    target_fixture="outcome",
+)
+def lists_things_by_page(
+    cast: Cast, name: str, pronoun: str, things: str, size: int
+) -> Outcome[Any]:
+    """When Alice lists her payments 2 at a time"""
+    return cast[name].listing(things).list(limit=size)
+
+
+@when(
+    phrase("{name:Name} lists {pronoun:Pronoun} {things:Listable} from a made-up page marker"),
+    target_fixture="outcome",
+)
+def lists_things_from_made_up_cursor(
+    cast: Cast, name: str, pronoun: str, things: str
+) -> Outcome[Any]:
+    """When Alice lists her orders from a made-up page marker"""
+    return cast[name].listing(things).list(cursor=secrets.token_urlsafe(16))
