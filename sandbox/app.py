@@ -338,11 +338,10 @@ def create_app(store: Store, *, rate_limit: int = 600) -> ASGIApp:
     for operation in OPERATIONS:
         by_path.setdefault(operation.path, {})[operation.method] = operation
     for path, operations in by_path.items():
-        app.add_api_route(
-            path,
-            _endpoint(sandbox, operations),
-            methods=list(operations),
-            include_in_schema=False,
+        # A plain Starlette route: the pipeline reads the request itself, so FastAPI's
+        # dependency solving would only add work to every request.
+        app.add_route(
+            path, _endpoint(sandbox, operations), methods=list(operations), include_in_schema=False
         )
     document = openapi.build(OPERATIONS)
     app.openapi = lambda: document  # type: ignore[method-assign]
