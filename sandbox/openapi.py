@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from http import HTTPStatus
 from typing import Any
 
 from sandbox import __version__
-from sandbox.api import ORDER_STATUSES, Auth, Operation
+from sandbox.api import (
+    CURRENCIES,
+    OFFSET_MAX,
+    ORDER_STATUSES,
+    PAYMENT_MAX,
+    PAYMENT_MIN,
+    PRICE_MAX,
+    PRICE_MIN,
+    RETRY_AFTER,
+    RETRY_AFTER_MAX,
+    SYMBOLS_MAX,
+    USERNAME,
+    Auth,
+    Operation,
+)
+from sandbox.validation import SYMBOL
 
 _MONEY = {
     "type": "number",
@@ -15,11 +31,7 @@ _MONEY = {
 _TIME = {"type": "string", "format": "date-time", "description": "RFC 3339, UTC, Z suffix."}
 _NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 _ID = {"type": "string", "minLength": 1}
-_HTTP_DATE = (
-    "^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (0[1-9]|[12][0-9]|3[01])"
-    " (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4}"
-    " ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9] GMT$"
-)
+_SYMBOL = f"^{SYMBOL.pattern}$"
 
 
 def _object(properties: dict[str, Any], *, optional: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -31,7 +43,7 @@ def _object(properties: dict[str, Any], *, optional: tuple[str, ...] = ()) -> di
     }
 
 
-def _money_in(minimum: str, maximum: str) -> dict[str, Any]:
+def _money_in(minimum: Decimal, maximum: Decimal) -> dict[str, Any]:
     return {
         "type": "number",
         "minimum": float(minimum),
@@ -51,7 +63,7 @@ def _page(item: str) -> dict[str, Any]:
 
 
 _ORDER_FIELDS: dict[str, Any] = {
-    "symbol": {"type": "string", "pattern": "^[A-Z]{1,5}$"},
+    "symbol": {"type": "string", "pattern": _SYMBOL},
     "side": {"type": "string", "enum": ["BUY", "SELL"]},
     "quantity": {"type": "integer", "minimum": 1, "maximum": 100000},
 }
@@ -64,9 +76,8 @@ _FAULT_KINDS: dict[str, dict[str, Any]] = {
             "retry_after": {
                 "description": "Whole seconds or an HTTP-date, sent as Retry-After.",
                 "anyOf": [
-                    {"type": "integer", "minimum": 0, "maximum": 86400},
-                    {"type": "string", "pattern": "^[0-9]{1,5}$"},
-                    {"type": "string", "pattern": _HTTP_DATE},
+                    {"type": "integer", "minimum": 0, "maximum": RETRY_AFTER_MAX},
+                    {"type": "string", "pattern": f"^({RETRY_AFTER.pattern})$"},
                     {"type": "null"},
                 ],
             },
@@ -94,9 +105,9 @@ SCHEMAS: dict[str, Any] = {
     "Health": _object({"status": {"const": "ok"}, "version": {"type": "string"}}),
     "NewAccount": _object(
         {
-            "username": {"type": "string", "pattern": "^[a-z0-9_]{3,32}$"},
+            "username": {"type": "string", "pattern": f"^{USERNAME.pattern}$"},
             "password": {"type": "string", "minLength": 12},
-            "currency": {"type": "string", "enum": ["USD", "EUR", "GBP"], "default": "USD"},
+            "currency": {"type": "string", "enum": list(CURRENCIES), "default": "USD"},
         },
         optional=("currency",),
     ),
@@ -126,7 +137,7 @@ SCHEMAS: dict[str, Any] = {
         {
             "account_id": _ID,
             "username": {"type": "string"},
-            "currency": {"type": "string", "enum": ["USD", "EUR", "GBP"]},
+            "currency": {"type": "string", "enum": list(CURRENCIES)},
             "balance": _MONEY,
             "buying_power": _MONEY,
             "positions": {"type": "array", "items": {"$ref": "#/components/schemas/Position"}},
@@ -156,7 +167,7 @@ SCHEMAS: dict[str, Any] = {
         {
             **_ORDER_FIELDS,
             "order_type": {"const": "LIMIT"},
-            "limit_price": _money_in("0.01", "1000000.00"),
+            "limit_price": _money_in(PRICE_MIN, PRICE_MAX),
         }
     ),
     "NewOrder": {
@@ -182,11 +193,11 @@ SCHEMAS: dict[str, Any] = {
     "OrderPage": _page("Order"),
     "NewPayment": _object(
         {
-            "amount": _money_in("0.01", "1000000.00"),
+            "amount": _money_in(PAYMENT_MIN, PAYMENT_MAX),
             "method": {"type": "string", "enum": ["CARD", "BANK_TRANSFER"]},
             "currency": {
                 "type": "string",
-                "enum": ["USD", "EUR", "GBP"],
+                "enum": list(CURRENCIES),
                 "description": "Optional; must equal the account's currency (else 400).",
             },
         },
@@ -222,7 +233,7 @@ SCHEMAS: dict[str, Any] = {
         }
     ),
     "NotificationPage": _page("Notification"),
-    "PriceChange": _object({"price": _money_in("0.01", "1000000.00")}),
+    "PriceChange": _object({"price": _money_in(PRICE_MIN, PRICE_MAX)}),
     **_FAULT_KINDS,
     "NewFault": _object(
         {
@@ -256,7 +267,7 @@ SCHEMAS: dict[str, Any] = {
         {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Fault"}}}
     ),
     "ClockChange": _object(
-        {"offset_seconds": {"type": "integer", "minimum": -315360000, "maximum": 315360000}}
+        {"offset_seconds": {"type": "integer", "minimum": -OFFSET_MAX, "maximum": OFFSET_MAX}}
     ),
     "Clock": _object({"now": _TIME}),
     "RateLimitChange": _object({"limit": {"type": "integer", "minimum": 1, "maximum": 100000}}),
@@ -267,14 +278,17 @@ _PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "account_id": {"type": "string"},
     "order_id": {"type": "string"},
     "payment_id": {"type": "string"},
-    "symbol": {"type": "string", "pattern": "^[A-Z]{1,5}$"},
+    "symbol": {"type": "string", "pattern": _SYMBOL},
 }
 
 _QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
     "symbols": {
         "required": True,
         "description": "1 to 20 comma-separated symbols.",
-        "schema": {"type": "string", "pattern": "^[A-Z]{1,5}(,[A-Z]{1,5}){0,19}$"},
+        "schema": {
+            "type": "string",
+            "pattern": f"^{SYMBOL.pattern}(,{SYMBOL.pattern}){{0,{SYMBOLS_MAX - 1}}}$",
+        },
     },
     "status": {"schema": {"type": "string", "enum": list(ORDER_STATUSES)}},
     "limit": {"schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}},
