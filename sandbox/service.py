@@ -191,10 +191,36 @@ def list_notifications(
 # --- accounts and tokens --------------------------------------------------------------
 
 
+def _buying_power(db: sqlite3.Connection, seq: int) -> int:
+    """Cash minus what pending buy orders reserve (quantity × limit price), in cents.
+
+    Reservations are derived from the pending orders themselves, never kept as counters
+    that could drift from them.
+    """
+    (power,) = db.execute(
+        "SELECT balance - (SELECT coalesce(sum(quantity * limit_price), 0) FROM orders"
+        " WHERE account_seq = ? AND status = 'PENDING' AND side = 'BUY')"
+        " FROM accounts WHERE seq = ?",
+        (seq, seq),
+    ).fetchone()
+    return int(power)
+
+
+def _free_shares(db: sqlite3.Connection, seq: int, symbol: str) -> int:
+    """Shares held minus those pending sell orders reserve."""
+    (free,) = db.execute(
+        "SELECT coalesce((SELECT quantity FROM positions WHERE account_seq = ? AND symbol = ?), 0)"
+        " - (SELECT coalesce(sum(quantity), 0) FROM orders"
+        " WHERE account_seq = ? AND symbol = ? AND status = 'PENDING' AND side = 'SELL')",
+        (seq, symbol, seq, symbol),
+    ).fetchone()
+    return int(free)
+
+
 def account(db: sqlite3.Connection, seq: int) -> dict[str, Any]:
     """The Account of the customer with this sequence number."""
     row = db.execute(
-        "SELECT id, username, currency, balance, reserved, created_at FROM accounts WHERE seq = ?",
+        "SELECT id, username, currency, balance, created_at FROM accounts WHERE seq = ?",
         (seq,),
     ).fetchone()
     positions = db.execute(
@@ -207,12 +233,12 @@ def account(db: sqlite3.Connection, seq: int) -> dict[str, Any]:
         "username": row[1],
         "currency": row[2],
         "balance": money(row[3]),
-        "buying_power": money(row[3] - row[4]),
+        "buying_power": money(_buying_power(db, seq)),
         "positions": [
             {"symbol": symbol, "quantity": quantity, "average_price": money(average)}
             for symbol, quantity, average in positions
         ],
-        "created_at": timestamp(row[5]),
+        "created_at": timestamp(row[4]),
     }
 
 
@@ -360,7 +386,7 @@ def set_price(
         (caller.seq, symbol, price, price),
     ).fetchall()
     for row in crossed:
-        _fill(db, caller.seq, _OrderRow(*row), row[7], now, resting=True)
+        _fill(db, caller.seq, _OrderRow(*row), row[7], now)
     return quote(db, caller, symbol, now)
 
 
@@ -414,17 +440,11 @@ def _fill(
     order: _OrderRow,
     price: int,
     now: float,
-    *,
-    resting: bool,
 ) -> None:
     """Fill an order at `price`: cash, position, volume, status and notification at once."""
     value = order.quantity * price
     if order.side == "BUY":
-        released = order.quantity * order.limit_price if resting and order.limit_price else 0
-        db.execute(
-            "UPDATE accounts SET balance = balance - ?, reserved = reserved - ? WHERE seq = ?",
-            (value, released, account_seq),
-        )
+        db.execute("UPDATE accounts SET balance = balance - ? WHERE seq = ?", (value, account_seq))
         held = db.execute(
             "SELECT quantity, average_price FROM positions WHERE account_seq = ? AND symbol = ?",
             (account_seq, order.symbol),
@@ -440,12 +460,10 @@ def _fill(
         )
         verb = "Bought"
     else:
-        released = order.quantity if resting else 0
         db.execute("UPDATE accounts SET balance = balance + ? WHERE seq = ?", (value, account_seq))
         db.execute(
-            "UPDATE positions SET quantity = quantity - ?, reserved = reserved - ?"
-            " WHERE account_seq = ? AND symbol = ?",
-            (order.quantity, released, account_seq, order.symbol),
+            "UPDATE positions SET quantity = quantity - ? WHERE account_seq = ? AND symbol = ?",
+            (order.quantity, account_seq, order.symbol),
         )
         db.execute(
             "DELETE FROM positions WHERE account_seq = ? AND symbol = ? AND quantity = 0",
@@ -474,27 +492,24 @@ def place_order(
     limit_price: int | None,
     now: float,
 ) -> dict[str, Any]:
-    """Place an order: filled at once when the price allows, else resting and reserving."""
+    """Place an order: filled at once when the price allows, else resting (PENDING).
+
+    A resting order reserves buying power (BUY) or shares (SELL) simply by being PENDING.
+    """
     price, _ = _price_and_volume(db, caller, symbol)
     if side == "BUY":
         fills_now = limit_price is None or price <= limit_price
         cost = quantity * (price if fills_now or limit_price is None else limit_price)
-        balance, reserved = db.execute(
-            "SELECT balance, reserved FROM accounts WHERE seq = ?", (caller.seq,)
-        ).fetchone()
-        if balance - reserved < cost:
+        power = _buying_power(db, caller.seq)
+        if power < cost:
             raise unprocessable(
                 "INSUFFICIENT_FUNDS",
-                f"buying power {money(balance - reserved)} does not cover {money(cost)}",
+                f"buying power {money(power)} does not cover {money(cost)}",
                 "quantity",
             )
     else:
         fills_now = limit_price is None or price >= limit_price
-        held = db.execute(
-            "SELECT quantity - reserved FROM positions WHERE account_seq = ? AND symbol = ?",
-            (caller.seq, symbol),
-        ).fetchone()
-        available = held[0] if held else 0
+        available = _free_shares(db, caller.seq, symbol)
         if available < quantity:
             raise unprocessable(
                 "INSUFFICIENT_POSITION",
@@ -522,18 +537,7 @@ def place_order(
         None,
     )
     if fills_now:
-        _fill(db, caller.seq, order, price, now, resting=False)
-    elif side == "BUY":
-        assert limit_price is not None
-        db.execute(
-            "UPDATE accounts SET reserved = reserved + ? WHERE seq = ?",
-            (quantity * limit_price, caller.seq),
-        )
-    else:
-        db.execute(
-            "UPDATE positions SET reserved = reserved + ? WHERE account_seq = ? AND symbol = ?",
-            (quantity, caller.seq, symbol),
-        )
+        _fill(db, caller.seq, order, price, now)
     return _order_by_seq(db, order.seq)
 
 
@@ -567,24 +571,13 @@ def list_orders(
 def cancel_order(
     db: sqlite3.Connection, caller: Caller, order_id: str, now: float
 ) -> dict[str, Any]:
-    """Cancel a PENDING order and release its reservation; idempotent once CANCELLED."""
+    """Cancel a PENDING order (which releases its reservation); idempotent once CANCELLED."""
     order = _owned_order(db, caller, order_id)
     if order.status in ("FILLED", "REJECTED"):
         raise ApiError(
             409, "ORDER_NOT_CANCELLABLE", f"order is {order.status} and cannot be cancelled"
         )
     if order.status == "PENDING":
-        if order.side == "BUY":
-            assert order.limit_price is not None
-            db.execute(
-                "UPDATE accounts SET reserved = reserved - ? WHERE seq = ?",
-                (order.quantity * order.limit_price, caller.seq),
-            )
-        else:
-            db.execute(
-                "UPDATE positions SET reserved = reserved - ? WHERE account_seq = ? AND symbol = ?",
-                (order.quantity, caller.seq, order.symbol),
-            )
         db.execute("UPDATE orders SET status = 'CANCELLED' WHERE seq = ?", (order.seq,))
         message = f"Cancelled order to {order.side.lower()} {order.quantity} {order.symbol}"
         _notify(db, caller.seq, "ORDER_CANCELLED", order.id, message, now)
@@ -626,13 +619,11 @@ def pay(
                 f" over the daily limit of {money(DAILY_WITHDRAWAL_LIMIT)}",
                 "amount",
             )
-        balance, reserved = db.execute(
-            "SELECT balance, reserved FROM accounts WHERE seq = ?", (caller.seq,)
-        ).fetchone()
-        if balance - reserved < amount:
+        power = _buying_power(db, caller.seq)
+        if power < amount:
             raise unprocessable(
                 "INSUFFICIENT_FUNDS",
-                f"amount is more than the buying power of {money(balance - reserved)}",
+                f"amount is more than the buying power of {money(power)}",
                 "amount",
             )
         change, notification, verb = -amount, "WITHDRAWAL_COMPLETED", "Withdrawal"

@@ -26,7 +26,6 @@ CREATE TABLE IF NOT EXISTS accounts (
     password_hash TEXT NOT NULL,
     currency TEXT NOT NULL,
     balance INTEGER NOT NULL DEFAULT 0,
-    reserved INTEGER NOT NULL DEFAULT 0,
     clock_offset INTEGER NOT NULL DEFAULT 0,
     created_at REAL NOT NULL
 );
@@ -56,7 +55,6 @@ CREATE TABLE IF NOT EXISTS positions (
     account_seq INTEGER NOT NULL,
     symbol TEXT NOT NULL,
     quantity INTEGER NOT NULL,
-    reserved INTEGER NOT NULL DEFAULT 0,
     average_price INTEGER NOT NULL,
     PRIMARY KEY (account_seq, symbol)
 ) WITHOUT ROWID;
@@ -75,6 +73,7 @@ CREATE TABLE IF NOT EXISTS orders (
     filled_at REAL
 );
 CREATE INDEX IF NOT EXISTS orders_by_account ON orders (account_seq, seq);
+-- Lists by status, and the reservations of pending orders, read this index.
 CREATE INDEX IF NOT EXISTS orders_by_status ON orders (account_seq, status, seq);
 CREATE TABLE IF NOT EXISTS payments (
     seq INTEGER PRIMARY KEY,
