@@ -1,8 +1,9 @@
-"""The root conftest: loads the acceptance runner and the shared step definitions."""
+"""The root conftest: loads the acceptance runner, the report plugin and the step definitions."""
 
 pytest_plugins = [
     "pytester",
     "steps.runner",
+    "reporting.pytest_plugin",
     "steps.outcomes",
     "steps.customers",
     "steps.accounts",

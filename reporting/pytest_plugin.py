@@ -1,0 +1,634 @@
+"""The acceptance report's pytest plugin: what each step sent, why a scenario failed, and a summary.
+
+Loaded from the root ``conftest.py``. For every pytest-bdd scenario:
+
+- **Known defects.** A tag ``@defect:TRD-123`` makes the scenario a strict expected failure: a
+  product defect or contract drift is reported as the known defect; a pass fails the run (the
+  defect is fixed: remove the tag); any other failure (the environment, a test bug) stays a
+  failure. ``@issue:ID`` and ``@req:ID`` only link. Severity tags: ``@blocker`` … ``@trivial``.
+- **Failure categories.** A failure is classified by :func:`framework.classify.classify` (a
+  message starting ``[product defect]``-style names its category itself) and counted in the
+  summary printed at the end of the run and written to ``reports/summary.md``, with the
+  transient faults that retries absorbed and a command that reruns each failed scenario.
+  Under xdist the workers pass this on in ``report.user_properties`` to the controller.
+
+With ``--alluredir`` (allure-pytest-bdd), the results also get:
+
+- every HTTP exchange, redacted, attached to the Gherkin step that made it (a listener on each
+  :class:`framework.client.ApiClient` a fixture returns);
+- labels: epic (the domain folder), feature, story (the ``Rule:``), severity, links from tags,
+  and ``failure_category`` on failure; the run's environment in ``environment.properties``;
+- a result for a scenario that never started (skipped by a mark, failed or skipped in fixture
+  set-up), which allure-pytest-bdd does not write, so the report counts every scenario;
+- everything written to a result passes through the client's redactor first (names,
+  parameters of steps, which allure-pytest-bdd takes from every step argument, messages).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Generator, Iterable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import allure
+import allure_commons
+import pytest
+from allure_commons.model2 import (
+    ExecutableItem,
+    Label,
+    Link,
+    Status,
+    StatusDetails,
+    TestResult,
+    TestStepResult,
+)
+from allure_commons.types import LabelType
+from allure_commons.utils import host_tag, md5, now, platform_label, thread_tag, uuid4
+from allure_pytest_bdd.utils import (
+    apply_link_pattern,
+    convert_params,
+    get_allure_description,
+    get_full_name,
+    get_history_id,
+    iter_pytest_tags,
+)
+from pytest_bdd.parser import ScenarioTemplate
+from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+from framework.classify import FailureCategory, classify
+from framework.client import ApiClient, Exchange
+from framework.errors import ContractViolation, RetriesExhausted, UnexpectedStatus
+from framework.redaction import Redactor
+from framework.settings import load_settings
+from reporting.summary import Outcome, RunSummary, ScenarioResult, fault_kind, first_line
+
+#: The Allure label that puts a failed scenario under its category (see allurerc.mjs).
+CATEGORY_LABEL = "failure_category"
+#: Severity tags, most severe first (Allure's severity levels).
+SEVERITIES = ("blocker", "critical", "normal", "minor", "trivial")
+#: The severity of a scenario with no severity tag.
+DEFAULT_SEVERITY = "normal"
+#: Tags that carry a tracker id (``@defect:TRD-123``) -> the Allure link type they make.
+LINK_TAGS = {"defect": "issue", "issue": "issue", "req": "requirement"}
+#: What a known defect may fail with and still count as that defect: the product's fault.
+#: Anything else (the environment, a bug in a step) fails the scenario as usual.
+DEFECT_ERRORS = (AssertionError, UnexpectedStatus, ContractViolation)
+#: Where the summary goes unless --run-summary says otherwise (relative to the rootdir).
+DEFAULT_SUMMARY = Path("reports") / "summary.md"
+
+_LINK_TAG = re.compile(rf"^({'|'.join(LINK_TAGS)})(?::(.*))?$")
+_TRACKER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+_MESSAGE_CATEGORY = re.compile(
+    rf"^\s*\[({'|'.join(re.escape(str(c)) for c in FailureCategory)})\]", re.IGNORECASE
+)
+# user_properties keys through which workers tell the controller about a scenario.
+_SCENARIO = "scenario"
+_CATEGORY = "failure_category"
+_MESSAGE = "failure_message"
+_FAULT = "transient_fault"
+
+_INFO = pytest.StashKey["ScenarioInfo"]()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScenarioInfo:
+    """What the report says about one scenario item, worked out once at collection."""
+
+    name: str
+    full_name: str
+    title_path: tuple[str, ...]
+    description: str
+    steps: tuple[str, ...]
+    parameters: dict[str, str]
+    labels: tuple[tuple[str, str], ...]
+    #: (url, name, link type)
+    links: tuple[tuple[str, str, str], ...]
+
+
+def categorize(error: BaseException) -> FailureCategory:
+    """The failure category of an exception: its message's ``[category]`` tag, else classify."""
+    tagged = _MESSAGE_CATEGORY.match(str(error))
+    if tagged:
+        return FailureCategory(tagged.group(1).lower())
+    # pytest-timeout fails a scenario that outlived its limit; every request has its own
+    # deadline, so a scenario that still hangs is waiting on the API, not on test code.
+    if isinstance(error, pytest.fail.Exception) and str(error).startswith("Timeout"):
+        return FailureCategory.ENVIRONMENT
+    return classify(error)
+
+
+def _domain(feature_file: Path) -> str | None:
+    """``features/market_data/quotes.feature`` -> ``Market data``."""
+    if feature_file.parent.parent.name != "features":
+        return None
+    return feature_file.parent.name.replace("_", " ").capitalize()
+
+
+def _template(item: pytest.Item) -> ScenarioTemplate | None:
+    function = getattr(item, "obj", None)
+    template = scenario_wrapper_template_registry.get(function) if function else None
+    return template if isinstance(template, ScenarioTemplate) else None
+
+
+def _outline_values(item: pytest.Item) -> dict[str, str]:
+    callspec = getattr(item, "callspec", None)
+    values = callspec.params.get("_pytest_bdd_example", {}) if callspec else {}
+    return dict(values)
+
+
+def scenario_info(item: pytest.Item, template: ScenarioTemplate) -> ScenarioInfo:
+    """Labels, links and names of a scenario item, as allure-pytest-bdd would name it."""
+    values = _outline_values(item)
+    scenario = template.render(values)
+    feature = template.feature
+    feature_file = Path(feature.filename)
+    labels = [(LabelType.FEATURE, feature.name)]
+    domain = _domain(feature_file)
+    if domain:
+        labels.append((LabelType.EPIC, domain))
+    if template.rule is not None:
+        labels.append((LabelType.STORY, template.rule.name))
+    severity = next(
+        (name for name in SEVERITIES if item.get_closest_marker(name) is not None),
+        DEFAULT_SEVERITY,
+    )
+    labels.append((LabelType.SEVERITY, severity))
+    patterns = dict(getattr(item.config.option, "allure_link_pattern", []))
+    links = [
+        (apply_link_pattern(patterns, LINK_TAGS[kind], mark.args[0]), mark.args[0], LINK_TAGS[kind])
+        for kind in LINK_TAGS
+        for mark in item.iter_markers(kind)
+    ]
+    try:
+        parts = feature_file.relative_to(item.config.rootpath).parts
+    except ValueError:
+        parts = feature_file.parts[-1:]
+    return ScenarioInfo(
+        name=scenario.name,
+        full_name=get_full_name(feature, scenario),
+        title_path=(*parts[:-1], feature.name or parts[-1]),
+        description=get_allure_description(item, feature, scenario) or "",
+        steps=tuple(f"{step.keyword} {step.name}" for step in scenario.steps),
+        parameters=values,
+        labels=tuple(labels),
+        links=tuple(links),
+    )
+
+
+def render_exchange(exchange: Exchange) -> str:
+    """The attachment text of one exchange: request, response, attempts, curl, request id."""
+    return f"{exchange.render()}\n\nRequest ID\n  {exchange.request_id}\n"
+
+
+def absorbed_faults(exchange: Exchange) -> list[str]:
+    """The kinds of the retried attempts of an exchange whose retries did not run out."""
+    if isinstance(exchange.error, RetriesExhausted):
+        return []
+    return [fault_kind(attempt.outcome) for attempt in exchange.attempts[:-1]]
+
+
+def _git_commit(root: Path) -> str:
+    if os.environ.get("GITHUB_SHA"):
+        return os.environ["GITHUB_SHA"]
+    try:
+        completed = subprocess.run(
+            ["git", "rev-parse", "HEAD"],  # noqa: S607 (git from PATH, as a developer runs it)
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return completed.stdout.strip() or "unknown"
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _property_line(key: str, value: str) -> str:
+    """One line of a Java properties file (what Allure reads ``environment.properties`` as)."""
+    escaped = value.replace("\\", "\\\\").replace("\n", "\\n")
+    return f"{key}={escaped}"
+
+
+@dataclass
+class _Collected:
+    """The controller's view of one scenario, built from its phase reports."""
+
+    outcome: Outcome = Outcome.PASSED
+    category: FailureCategory | None = None
+    message: str = ""
+    faults: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Current:
+    """The scenario item running in this process, and what happened to it so far."""
+
+    item: pytest.Item
+    info: ScenarioInfo
+    started: bool = False  #: allure-pytest-bdd opened its result (the scenario began)
+    labelled: bool = False  #: failure_category is on the result
+    faults: list[str] = field(default_factory=list)
+    setup_error: BaseException | None = None
+    reports: list[pytest.TestReport] = field(default_factory=list)
+
+
+class ReportPlugin:
+    """Per-run state of the plugin; registered by :func:`pytest_configure`."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self._config = config
+        folder = getattr(config.option, "allure_report_dir", None)
+        self.results_dir = Path(folder).resolve() if folder else None
+        self._lock = threading.Lock()
+        self._redactor: Redactor | None = None
+        self._clients: list[ApiClient] = []
+        self._current: _Current | None = None
+        self._environment_written = False
+        self._collected: dict[str, _Collected] = {}
+
+    # -- redaction ---------------------------------------------------------------------------
+
+    @property
+    def redactor(self) -> Redactor:
+        """The client's redactor (it knows every secret learned), else the configured secrets."""
+        if self._redactor is None:
+            try:
+                secrets = load_settings().literal_secrets()
+            except Exception:  # noqa: BLE001 (a settings error is reported by the runner)
+                secrets = []
+            self._redactor = Redactor(secrets)
+        return self._redactor
+
+    def _redact_item(self, item: ExecutableItem) -> None:
+        text = self.redactor.text
+        item.name = text(item.name) if item.name else item.name
+        item.description = text(item.description) if item.description else item.description
+        details = item.statusDetails
+        if details is not None:
+            details.message = text(details.message) if details.message else details.message
+            details.trace = text(details.trace) if details.trace else details.trace
+        for parameter in item.parameters:
+            parameter.value = text(str(parameter.value))
+        for attachment in item.attachments:
+            attachment.name = text(attachment.name) if attachment.name else attachment.name
+        for step in item.steps:
+            self._redact_item(step)
+
+    @allure_commons.hookimpl(tryfirst=True)
+    def report_result(self, result: TestResult) -> None:
+        """Redact a result just before allure's file logger writes it."""
+        current = self._current
+        if current is not None and current.started and current.setup_error is None:
+            self._label_category(current, result)
+        self._redact_item(result)
+
+    def _label_category(self, current: _Current, result: TestResult) -> None:
+        """A strict expected failure that passed has no exception: it is the test's defect."""
+        if current.labelled or result.status not in (Status.FAILED, Status.BROKEN):
+            return
+        message = result.statusDetails.message if result.statusDetails else ""
+        if message and "XPASS(strict)" in message:
+            result.labels.append(Label(name=CATEGORY_LABEL, value=str(FailureCategory.TEST_DEFECT)))
+
+    # -- collection --------------------------------------------------------------------------
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """Work out each scenario's labels; make every ``@defect:ID`` a strict expected failure."""
+        for item in items:
+            template = _template(item)
+            if template is None:
+                continue
+            item.stash[_INFO] = scenario_info(item, template)
+            for mark in item.iter_markers("defect"):
+                item.add_marker(
+                    pytest.mark.xfail(
+                        strict=True,
+                        raises=DEFECT_ERRORS,
+                        reason=f"known defect {mark.args[0]} (a pass means it is fixed: remove "
+                        f"the @defect:{mark.args[0]} tag)",
+                    )
+                )
+
+    # -- the HTTP exchanges ------------------------------------------------------------------
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef: Any, request: pytest.FixtureRequest) -> Any:
+        """Listen to every ApiClient a fixture hands out."""
+        value = yield
+        if isinstance(value, ApiClient) and all(value is not seen for seen in self._clients):
+            self._clients.append(value)
+            self._redactor = value.redactor
+            value.add_listener(self._on_exchange)
+            self._write_environment(value)
+        return value
+
+    def _on_exchange(self, exchange: Exchange) -> None:
+        current = self._current
+        if current is None:
+            return  # outside any scenario (the runner's probe of the target)
+        faults = absorbed_faults(exchange)
+        with self._lock:
+            current.faults += faults
+            if current.started and self.results_dir is not None:
+                allure.attach(
+                    render_exchange(exchange),
+                    name=exchange.summary,
+                    attachment_type=allure.attachment_type.TEXT,
+                )
+
+    def _write_environment(self, client: ApiClient) -> None:
+        """``environment.properties``: what the report shows as the run's environment."""
+        if self.results_dir is None or self._environment_written:
+            return
+        self._environment_written = True
+        config = self._config
+        seed = getattr(config.option, "randomly_seed", None)
+        settings = client.settings
+        properties = {
+            "target": client.redactor.url(client.transport.base_url),
+            "commit": _git_commit(config.rootpath),
+            "random_order_seed": str(seed) if seed is not None else "off (-p no:randomly)",
+            "xdist_workers": os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"),
+            "retries": (
+                f"{settings.api_max_attempts} attempts, {settings.api_deadline:g} s deadline"
+            ),
+            "redaction": "on" if settings.api_redaction else "OFF",
+            "python": platform.python_version(),
+            **{name: _version(name) for name in ("pytest", "pytest-bdd", "allure-pytest-bdd")},
+        }
+        self.results_dir.mkdir(parents=True, exist_ok=True)
+        text = "".join(
+            _property_line(k, self.redactor.text(v)) + "\n" for k, v in properties.items()
+        )
+        # Every xdist worker writes the same file: replace it atomically.
+        partial = self.results_dir / f"environment.properties.{os.getpid()}.tmp"
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(self.results_dir / "environment.properties")
+
+    # -- running a scenario ------------------------------------------------------------------
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
+        """Follow one scenario; write its result if allure-pytest-bdd never opened one."""
+        info = item.stash.get(_INFO, None)
+        self._current = _Current(item=item, info=info) if info is not None else None
+        try:
+            return (yield)
+        finally:
+            current, self._current = self._current, None
+            if current is not None and not current.started and self.results_dir is not None:
+                self._write_unstarted(current)
+
+    @pytest.hookimpl(trylast=True, optionalhook=True)
+    def pytest_bdd_before_scenario(self) -> None:
+        """Label the result allure-pytest-bdd has just opened."""
+        current = self._current
+        if current is None or self.results_dir is None:
+            return
+        current.started = True
+        for name, value in current.info.labels:
+            allure.dynamic.label(name, value)
+        for url, name, link_type in current.info.links:
+            allure.dynamic.link(url, link_type=link_type, name=name)
+
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """Classify a failure and hand the scenario's facts on in ``user_properties``.
+
+        ``trylast`` makes this the innermost wrapper, so allure-pytest-bdd (outside it) sees
+        the label and the redacted captured output before it writes the result.
+        """
+        report = yield
+        current = self._current
+        if current is None or current.item is not item:
+            return report
+        current.reports.append(report)
+        report.sections = [(title, self.redactor.text(text)) for title, text in report.sections]
+        properties = report.user_properties
+        properties.append((_SCENARIO, current.info.name))
+        error = call.excinfo.value if call.excinfo is not None else None
+        if error is not None and not isinstance(
+            error, pytest.skip.Exception | pytest.xfail.Exception
+        ):
+            category = categorize(error)
+            message = first_line(self.redactor.text(f"{type(error).__name__}: {error}"))
+            properties += [(_CATEGORY, str(category)), (_MESSAGE, message)]
+            if call.when == "setup":
+                current.setup_error = error
+            if current.started and not current.labelled and self.results_dir is not None:
+                current.labelled = True
+                allure.dynamic.label(CATEGORY_LABEL, str(category))
+        if call.when == "teardown":
+            with self._lock:
+                properties += [(_FAULT, kind) for kind in current.faults]
+        return report
+
+    def _write_unstarted(self, current: _Current) -> None:
+        """The result of a scenario that never began: skipped or failed in set-up."""
+        item, info = current.item, current.info
+        setup = next((r for r in current.reports if r.when == "setup"), None)
+        error = current.setup_error
+        if error is not None:
+            status = (
+                Status.FAILED
+                if isinstance(error, AssertionError | pytest.fail.Exception)
+                else Status.BROKEN
+            )
+            longrepr = setup.longreprtext if setup is not None else ""
+            details = StatusDetails(message=f"{type(error).__name__}: {error}", trace=longrepr)
+            labels = [(CATEGORY_LABEL, str(categorize(error)))]
+        else:
+            status = Status.SKIPPED
+            details = StatusDetails(message=_skip_reason(setup))
+            labels = []
+        parameters = convert_params(info.parameters, {})
+        test_case_id = md5(info.full_name)
+        started = now()
+        result = TestResult(
+            uuid=uuid4(),
+            name=info.name,
+            fullName=info.full_name,
+            testCaseId=test_case_id,
+            historyId=get_history_id(test_case_id, parameters, info.parameters),
+            titlePath=list(info.title_path),
+            description=info.description or None,
+            status=status,
+            statusDetails=details,
+            start=started,
+            stop=started,
+            parameters=parameters,
+            steps=[TestStepResult(name=step, status=Status.SKIPPED) for step in info.steps],
+            labels=[
+                Label(name=name, value=value)
+                for name, value in [
+                    (LabelType.HOST, host_tag()),
+                    (LabelType.THREAD, thread_tag()),
+                    (LabelType.FRAMEWORK, "pytest-bdd"),
+                    (LabelType.LANGUAGE, platform_label()),
+                    *info.labels,
+                    *iter_pytest_tags(item),
+                    *labels,
+                ]
+            ],
+            links=[Link(url=url, name=name, type=kind) for url, name, kind in info.links],
+        )
+        allure_commons.plugin_manager.hook.report_result(result=result)
+
+    # -- the summary (the controller, or the only process) -----------------------------------
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Collect each scenario's outcome, category and absorbed faults from its reports."""
+        if hasattr(self._config, "workerinput"):
+            return
+        properties = report.user_properties
+        if not any(key == _SCENARIO for key, _ in properties):
+            return
+        entry = self._collected.setdefault(report.nodeid, _Collected())
+        entry.faults += [str(value) for key, value in properties if key == _FAULT]
+        if report.failed:
+            values = dict(properties)
+            entry.outcome = Outcome.FAILED
+            if entry.category is None:
+                entry.category = (
+                    FailureCategory(str(values[_CATEGORY]))
+                    if _CATEGORY in values
+                    else FailureCategory.TEST_DEFECT  # a known defect that passed
+                )
+                entry.message = str(values.get(_MESSAGE, first_line(report.longreprtext)))
+        elif report.skipped and entry.outcome is Outcome.PASSED:
+            entry.outcome = Outcome.KNOWN_DEFECT if hasattr(report, "wasxfail") else Outcome.SKIPPED
+
+    def summary(self) -> RunSummary:
+        """The run's summary from what :meth:`pytest_runtest_logreport` collected."""
+        return RunSummary(
+            scenarios=tuple(
+                ScenarioResult(
+                    nodeid=nodeid,
+                    outcome=entry.outcome,
+                    category=entry.category,
+                    message=entry.message,
+                    faults=tuple(entry.faults),
+                )
+                for nodeid, entry in self._collected.items()
+            ),
+            rerun=_rerun_prefix(self._config),
+            results_dir=_shown(self.results_dir, self._config),
+            report_hint=(
+                f"`make report RESULTS={_shown(self.results_dir, self._config)}` builds the "
+                "HTML report (reports/html/index.html)"
+                if self.results_dir is not None
+                else None
+            ),
+        )
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        """Print the summary and write it to the summary file."""
+        if hasattr(self._config, "workerinput") or not self._collected:
+            return
+        summary = self.summary()
+        terminalreporter.write_sep("=", "acceptance summary")
+        terminalreporter.write_line(summary.text())
+        target = Path(self._config.getoption("run_summary"))
+        if not target.is_absolute():
+            target = self._config.rootpath / target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(summary.markdown(), encoding="utf-8")
+        terminalreporter.write_line(f"summary written to {_shown(target, self._config)}")
+
+
+def _skip_reason(report: pytest.TestReport | None) -> str:
+    if report is None:
+        return "skipped"
+    if hasattr(report, "wasxfail"):
+        return f"XFAIL {report.wasxfail}"
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple):
+        return str(longrepr[2])
+    return str(longrepr)
+
+
+def _shown(path: Path | None, config: pytest.Config) -> str | None:
+    """A path relative to where pytest was started, when it lies below it."""
+    if path is None:
+        return None
+    try:
+        return str(path.relative_to(config.invocation_params.dir))
+    except ValueError:
+        return str(path)
+
+
+def _rerun_prefix(config: pytest.Config) -> str:
+    """``.venv/bin/pytest`` when the run's own pytest lies below the current folder."""
+    executable = Path(sys.executable).parent / "pytest"
+    shown = _shown(executable, config)
+    return shown if executable.exists() and shown and not Path(shown).is_absolute() else "pytest"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--run-summary``: where the Markdown summary goes."""
+    parser.getgroup("reporting").addoption(
+        "--run-summary",
+        dest="run_summary",
+        default=str(DEFAULT_SUMMARY),
+        metavar="FILE",
+        help="write the acceptance summary (Markdown) here, relative to the rootdir "
+        "(default: %(default)s)",
+    )
+
+
+def _register_markers(config: pytest.Config, lines: Iterable[str]) -> None:
+    for line in lines:
+        config.addinivalue_line("markers", line)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the tags' markers and the plugin (after allure-pytest-bdd's own set-up)."""
+    _register_markers(
+        config,
+        [f"{name}: severity {name} in the report (tag @{name})" for name in SEVERITIES]
+        + [
+            "defect(id): a known defect, a strict expected failure linked to the tracker "
+            "(tag @defect:ID)",
+            "issue(id): links the scenario to a tracker issue (tag @issue:ID)",
+            "req(id): links the scenario to the requirement it checks (tag @req:ID)",
+        ],
+    )
+    plugin = ReportPlugin(config)
+    config.pluginmanager.register(plugin, "acceptance-report")
+    allure_commons.plugin_manager.register(plugin)
+    config.add_cleanup(lambda: allure_commons.plugin_manager.unregister(plugin))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
+    """``@defect:TRD-123`` -> the marker ``defect("TRD-123")`` (likewise issue, req)."""
+    match = _LINK_TAG.match(tag)
+    if match is None:
+        return None
+    kind, identifier = match.groups()
+    if not identifier or not _TRACKER_ID.match(identifier):
+        raise pytest.UsageError(
+            f"the tag @{tag} needs a tracker id after a colon, e.g. @{kind}:TRD-123"
+        )
+    getattr(pytest.mark, kind)(identifier)(function)
+    return True

@@ -1,0 +1,187 @@
+"""The end-of-run summary of the acceptance suite: outcomes, failure categories, absorbed faults.
+
+Pure data and text: :mod:`reporting.pytest_plugin` fills a :class:`RunSummary` from the
+run's reports (the controller's, under xdist) and prints :meth:`RunSummary.text` at the end
+of the run and writes :meth:`RunSummary.markdown` to ``reports/summary.md``, which CI shows
+as the job summary.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from framework.classify import FailureCategory
+
+#: Characters of a failure message kept in the summary (its first line).
+MESSAGE_CHARS = 160
+
+
+class Outcome(StrEnum):
+    """What became of one scenario."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    KNOWN_DEFECT = "known defect"  #: a `@defect:ID` scenario that failed as expected
+
+
+#: Transport failures as a person names them, looked up in the attempt's outcome text.
+_TRANSPORT_KINDS = (
+    (re.compile(r"reset by peer|ConnectionResetError", re.I), "connection reset"),
+    (
+        re.compile(r"RemoteDisconnected|without response|IncompleteRead|ChunkedEncoding", re.I),
+        "lost response (connection closed before the answer)",
+    ),
+    (re.compile(r"^ReadTimeout", re.I), "read timeout"),
+    (re.compile(r"^ConnectTimeout", re.I), "connect timeout"),
+    (re.compile(r"refused", re.I), "connection refused"),
+)
+_STATUS = re.compile(r"^\d{3}\b")
+
+
+def fault_kind(outcome: str) -> str:
+    """Name the kind of a retried attempt's outcome (``Attempt.outcome``).
+
+    ``"503 Service Unavailable"`` stays as it is; a transport error becomes
+    ``"connection reset"``, ``"lost response (…)"``, ``"read timeout"``, ``"connect
+    timeout"`` or ``"connection refused"``, else the error's class name.
+    """
+    if _STATUS.match(outcome):
+        return outcome
+    for pattern, kind in _TRANSPORT_KINDS:
+        if pattern.search(outcome):
+            return kind
+    return outcome.split(" ", 1)[0]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScenarioResult:
+    """One scenario as the summary shows it; ``faults`` are the kinds retries absorbed."""
+
+    nodeid: str
+    outcome: Outcome
+    category: FailureCategory | None = None
+    message: str = ""
+    faults: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunSummary:
+    """Everything the end-of-run summary says, and its two layouts (terminal, Markdown)."""
+
+    scenarios: tuple[ScenarioResult, ...]
+    #: The command that reruns one scenario, before its quoted node id.
+    rerun: str = "pytest"
+    #: Where the Allure results went (None: the run wrote none).
+    results_dir: str | None = None
+    #: Where the HTML report is, or how to build it.
+    report_hint: str | None = None
+    _counts: Counter[Outcome] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_counts", Counter(s.outcome for s in self.scenarios))
+
+    @property
+    def failures(self) -> tuple[ScenarioResult, ...]:
+        """The failed scenarios, in node id order."""
+        found = (s for s in self.scenarios if s.outcome is Outcome.FAILED)
+        return tuple(sorted(found, key=lambda s: s.nodeid))
+
+    def by_category(self) -> dict[FailureCategory, int]:
+        """How many scenarios failed in each category (all four, zeros included)."""
+        counts = Counter(s.category for s in self.failures)
+        return {category: counts[category] for category in FailureCategory}
+
+    def absorbed(self) -> dict[str, list[str]]:
+        """Fault kind -> the scenarios whose retries absorbed it (once per fault)."""
+        found: dict[str, list[str]] = {}
+        for scenario in sorted(self.scenarios, key=lambda s: s.nodeid):
+            for kind in scenario.faults:
+                found.setdefault(kind, []).append(scenario.nodeid)
+        return dict(sorted(found.items()))
+
+    def rerun_command(self, nodeid: str) -> str:
+        """The command that reruns just this scenario."""
+        return f"{self.rerun} {shlex.quote(nodeid)}"
+
+    def headline(self) -> str:
+        """``130 scenarios: 126 passed, 2 failed, 1 skipped, 1 known defect``."""
+        parts = [f"{self._counts[outcome]} {outcome}" for outcome in Outcome]
+        return f"{len(self.scenarios)} scenarios: {', '.join(parts)}"
+
+    def text(self) -> str:
+        """The summary for the terminal."""
+        lines = [self.headline()]
+        if self.failures:
+            lines.append("failures by category:")
+            lines += [
+                f"  {category:<15} {count}"
+                for category, count in self.by_category().items()
+                if count
+            ]
+        lines += self._absorbed_lines()
+        for failure in self.failures:
+            lines.append(f"[{failure.category}] {failure.nodeid}")
+            if failure.message:
+                lines.append(f"    {failure.message}")
+            lines.append(f"    rerun: {self.rerun_command(failure.nodeid)}")
+        lines += self._where_lines()
+        return "\n".join(lines)
+
+    def _absorbed_lines(self) -> list[str]:
+        absorbed = self.absorbed()
+        if not absorbed:
+            return ["transient faults absorbed by retries: none"]
+        total = sum(len(nodeids) for nodeids in absorbed.values())
+        lines = [f"transient faults absorbed by retries: {total}"]
+        for kind, nodeids in absorbed.items():
+            lines.append(f"  {kind} ×{len(nodeids)}:")
+            lines += [f"    {nodeid}" for nodeid in dict.fromkeys(nodeids)]
+        return lines
+
+    def _where_lines(self) -> list[str]:
+        lines = []
+        if self.results_dir:
+            lines.append(f"Allure results: {self.results_dir}")
+        if self.report_hint:
+            lines.append(f"report: {self.report_hint}")
+        return lines
+
+    def markdown(self) -> str:
+        """The summary for CI's job summary (GitHub-flavoured Markdown)."""
+        status = "failed" if self.failures else "passed"
+        lines = [f"## Acceptance suite: {status}", "", self.headline(), ""]
+        if self.failures:
+            lines += ["| category | failed scenarios |", "| --- | ---: |"]
+            lines += [f"| {c} | {n} |" for c, n in self.by_category().items()]
+            lines.append("")
+        absorbed = self.absorbed()
+        if absorbed:
+            lines += ["Transient faults absorbed by retries:", ""]
+            lines += ["| fault | times | scenarios |", "| --- | ---: | --- |"]
+            for kind, nodeids in absorbed.items():
+                names = "<br>".join(f"`{nodeid}`" for nodeid in dict.fromkeys(nodeids))
+                lines.append(f"| {kind} | {len(nodeids)} | {names} |")
+        else:
+            lines.append("Transient faults absorbed by retries: none.")
+        lines.append("")
+        if self.failures:
+            lines += ["### Failures", ""]
+            for failure in self.failures:
+                lines.append(f"- **{failure.category}** `{failure.nodeid}`")
+                if failure.message:
+                    lines.append(f"  {failure.message}")
+                lines += ["  ```", f"  {self.rerun_command(failure.nodeid)}", "  ```"]
+            lines.append("")
+        lines += [f"{line}  " for line in self._where_lines()]
+        return "\n".join(lines).rstrip() + "\n"
+
+
+def first_line(message: str) -> str:
+    """The first non-empty line of a failure message, cut to :data:`MESSAGE_CHARS`."""
+    line = next((line.strip() for line in message.splitlines() if line.strip()), "")
+    return line if len(line) <= MESSAGE_CHARS else line[: MESSAGE_CHARS - 1] + "…"
