@@ -12,4 +12,7 @@ pytest_plugins = [
     "steps.payments",
     "steps.lists",
     "steps.notifications",
+    "steps.idempotency",
+    "steps.resilience",
+    "steps.security",
 ]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Callable
+from typing import Any
 
-from pytest_bdd import then
+from pytest_bdd import then, when
 
-from models.notifications import NotificationType
+from models.notifications import Notification, NotificationPage, NotificationType
+from steps import vocabulary
 from steps.domain.customers import Cast, Customer
-from steps.vocabulary import phrase
+from steps.domain.outcome import Outcome
+from steps.domain.pages import follow
+from steps.vocabulary import listing, money, phrase
 
 #: The events a customer is told about, and how to find what each is about.
 EVENTS: dict[str, tuple[NotificationType, Callable[[Customer], str]]] = {
@@ -45,3 +51,168 @@ def is_notified_once(cast: Cast, name: str, pronoun: str, event: str) -> None:
     """Then Alice is notified once that her order was cancelled"""
     count = _notifications_about(cast[name], event)
     assert count == 1, f"{name} was notified {count} times that her {event}"
+
+
+@then(phrase("{name:Name} is notified that the {event}"))
+def is_notified_of_the_answer(cast: Cast, outcome: Outcome[Any], name: str, event: str) -> None:
+    """Then Alice is notified that the order was filled
+
+    "The order" (or deposit, withdrawal) is the one the last action answered with, so the
+    step holds even while other sessions of the same customer act at the same time.
+    Events: order was filled, order was cancelled, deposit completed, withdrawal completed.
+    """
+    wanted = _THE_EVENTS.get(event)
+    assert wanted is not None, f"unknown event {event!r}; known: {', '.join(_THE_EVENTS)}"
+    subject = outcome.value
+    subject_id = getattr(subject, "order_id", None) or getattr(subject, "payment_id", None)
+    items = cast[name].notifications.list(limit=100).value.items
+    found = [item for item in items if item.type is wanted and item.reference_id == subject_id]
+    assert len(found) == 1, f"{name} was notified {len(found)} times that the {event}"
+
+
+@then(phrase("{name:Name} is not notified that {pronoun:Pronoun} {event}"))
+def is_not_notified(cast: Cast, name: str, pronoun: str, event: str) -> None:
+    """Then Alice is not notified that her order was filled"""
+    count = _notifications_about(cast[name], event)
+    assert count == 0, f"{name} was notified {count} times that her {event}"
+
+
+@then(phrase("{name:Name} has no notifications"))
+def has_no_notifications(cast: Cast, name: str) -> None:
+    """Then Alice has no notifications"""
+    items = cast[name].notifications.list().value.items
+    assert items == [], f"{name} has notifications: {items}"
+
+
+@when(
+    phrase("{name:Name} lists {pronoun:Pronoun} notifications after {which:Which} one"),
+    target_fixture="outcome",
+)
+def lists_notifications_after(
+    cast: Cast, name: str, pronoun: str, which: str
+) -> Outcome[NotificationPage]:
+    """When Alice lists her notifications after her oldest one
+
+    Which: her oldest, her newest, a made-up.
+    """
+    return cast[name].notifications.list(after=_notification_id(cast, name, which))
+
+
+@when(
+    phrase("{name:Name} lists {pronoun:Pronoun} notifications after one of {other:Name}'s"),
+    target_fixture="outcome",
+)
+def lists_notifications_after_others(
+    cast: Cast, name: str, pronoun: str, other: str
+) -> Outcome[NotificationPage]:
+    """When Alice lists her notifications after one of Bob's"""
+    return cast[name].notifications.list(after=_notification_id(cast, other, "his newest"))
+
+
+@when(
+    phrase(
+        "{name:Name} lists {pronoun:Pronoun} notifications after {which:Which} one, "
+        "{size:d} at a time"
+    ),
+    target_fixture="outcome",
+)
+def lists_notifications_after_by_page(
+    cast: Cast, name: str, pronoun: str, which: str, size: int
+) -> Outcome[NotificationPage]:
+    """When Alice lists her notifications after her oldest one, 2 at a time"""
+    return cast[name].notifications.list(after=_notification_id(cast, name, which), limit=size)
+
+
+@then(phrase("the notifications listed tell {name:Name} of {description}"))
+def notifications_listed(
+    cast: Cast, outcome: Outcome[NotificationPage], name: str, description: str
+) -> None:
+    """Then the notifications listed tell Alice of a withdrawal of 5.00, then deposits of 2.00
+
+    Newest first. Parts: "a deposit of 5.00", "deposits of 1.00 and 2.00", "a withdrawal of
+    5.00", "a fill of 10 AAPL", "a cancellation of 10 AAPL", separated by ", then".
+    """
+    expected = _described(description)
+    told = [_describe(cast[name], item) for item in outcome.value.items]
+    assert told == expected, f"{name} was told of {told}, expected {expected}"
+
+
+@then(phrase("following the pages, {name:Name} is told of deposits of {pages}"))
+def pages_tell_deposits(
+    cast: Cast, outcome: Outcome[NotificationPage], name: str, pages: str
+) -> None:
+    """Then following the pages, Alice is told of deposits of 5.00 and 4.00, then 3.00
+
+    Follows the pages to the last; each ", then" starts the next page.
+    """
+    customer = cast[name]
+    seen = [
+        [_describe(customer, item) for item in page]
+        for page in follow(outcome.value, customer.notifications)
+    ]
+    expected = [[("deposit", money(amount)) for amount in page] for page in vocabulary.pages(pages)]
+    assert seen == expected, f"pages held {seen}, expected {expected}"
+
+
+@then(phrase("more are listed on the next page"))
+def more_on_next_page(outcome: Outcome[Any]) -> None:
+    """And more are listed on the next page"""
+    assert outcome.value.next_cursor is not None, "the page listed is the last one"
+
+
+@then(phrase("nothing is listed"))
+def nothing_listed(outcome: Outcome[Any]) -> None:
+    """Then nothing is listed"""
+    page = outcome.value
+    assert (page.items, page.next_cursor) == ([], None), f"listed {page.items}"
+
+
+#: The events "the order", "the deposit" … can be notified of, and their notification type.
+_THE_EVENTS: dict[str, NotificationType] = {
+    "order was filled": NotificationType.ORDER_FILLED,
+    "order was cancelled": NotificationType.ORDER_CANCELLED,
+    "deposit completed": NotificationType.DEPOSIT_COMPLETED,
+    "withdrawal completed": NotificationType.WITHDRAWAL_COMPLETED,
+}
+
+#: How a description names each kind of notification.
+_KINDS: dict[str, NotificationType] = {
+    "deposit": NotificationType.DEPOSIT_COMPLETED,
+    "withdrawal": NotificationType.WITHDRAWAL_COMPLETED,
+    "fill": NotificationType.ORDER_FILLED,
+    "cancellation": NotificationType.ORDER_CANCELLED,
+}
+
+
+def _notification_id(cast: Cast, name: str, which: str) -> str:
+    """The id of the notification a step names: her oldest, her newest, a made-up one."""
+    if which == "a made-up":
+        return f"ntf_{secrets.token_hex(12)}"
+    owner = cast[name]
+    first = owner.notifications.list(limit=100).check()
+    items: list[Notification] = [
+        item for page in follow(first, owner.notifications) for item in page
+    ]
+    assert items, f"{owner.name} has no notifications"
+    return items[-1].notification_id if which.endswith("oldest") else items[0].notification_id
+
+
+def _described(description: str) -> list[tuple[str, Any]]:
+    """``"a withdrawal of 5.00, then deposits of 2.00 and 1.00"`` as (kind, amount) pairs."""
+    expected: list[tuple[str, Any]] = []
+    for part in re.split(r",\s+then\s+", description):
+        match = re.fullmatch(r"(?:an? )?(deposit|withdrawal|fill|cancellation)s? of (.+)", part)
+        assert match, f"cannot read {part!r}: write 'a deposit of 5.00' or 'a fill of 10 AAPL'"
+        kind, what = match.groups()
+        for item in listing(what):
+            expected.append((kind, money(item) if kind in ("deposit", "withdrawal") else item))
+    return expected
+
+
+def _describe(customer: Customer, item: Notification) -> tuple[str, Any]:
+    """A notification as (kind, amount) or (kind, "10 AAPL"), read from what it is about."""
+    kind = next(word for word, kind in _KINDS.items() if kind is item.type)
+    if kind in ("deposit", "withdrawal"):
+        return kind, customer.payments.get(item.reference_id).value.amount
+    order = customer.orders.get(item.reference_id).value
+    return kind, f"{order.quantity} {order.symbol}"

@@ -20,6 +20,8 @@ SELF_SET_DETAILS: dict[str, tuple[str, Any]] = {
     "status": ("status", "FILLED"),
     "fill price": ("fill_price", 1.00),
     "account": ("account_id", f"acc_{secrets.token_hex(12)}"),
+    "order number": ("order_id", f"ord_{secrets.token_hex(12)}"),
+    "creation time": ("created_at", "2020-01-01T00:00:00Z"),
 }
 
 
@@ -181,6 +183,18 @@ def sends_garbled_order(cast: Cast, name: str) -> Outcome[Order]:
 def order_filled_at(outcome: Outcome[Order], price: Decimal) -> None:
     """Then the order is filled at 150.00"""
     _assert_filled(outcome.value, price)
+
+
+@then(phrase("the order is filled"))
+def order_filled(outcome: Outcome[Order]) -> None:
+    """Then the order is filled
+
+    At whatever the market price was (for scenarios that cannot set it).
+    """
+    order = outcome.value
+    assert order.status is OrderStatus.FILLED, f"the order is {order.status}, not FILLED"
+    assert order.fill_price is not None, "a filled order has no fill price"
+    assert order.filled_at is not None, "a filled order has no fill time"
 
 
 @then(phrase("the order is pending"))

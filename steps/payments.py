@@ -18,7 +18,7 @@ from steps.domain.pages import follow
 from steps.vocabulary import listing, money, payment_method, phrase
 
 
-@when(phrase("{name:Name} deposits {amount:Money} by {method}"), target_fixture="outcome")
+@when(phrase("{name:Name} deposits {amount:Money} by {method:Method}"), target_fixture="outcome")
 def deposits(cast: Cast, name: str, amount: Decimal, method: str) -> Outcome[Payment]:
     """When Alice deposits 250.00 by card
 
@@ -28,7 +28,7 @@ def deposits(cast: Cast, name: str, amount: Decimal, method: str) -> Outcome[Pay
 
 
 @when(
-    phrase("{name:Name} deposits {amount:Money} {currency:Currency} by {method}"),
+    phrase("{name:Name} deposits {amount:Money} {currency:Currency} by {method:Method}"),
     target_fixture="outcome",
 )
 def deposits_in(
@@ -38,14 +38,14 @@ def deposits_in(
     return cast[name].payments.deposit(amount, method=payment_method(method), currency=currency)
 
 
-@when(phrase("{name:Name} withdraws {amount:Money} by {method}"), target_fixture="outcome")
+@when(phrase("{name:Name} withdraws {amount:Money} by {method:Method}"), target_fixture="outcome")
 def withdraws(cast: Cast, name: str, amount: Decimal, method: str) -> Outcome[Payment]:
     """When Alice withdraws 400.00 by bank transfer"""
     return cast[name].payments.withdraw(amount, method=payment_method(method))
 
 
 @when(
-    phrase("{name:Name} withdraws {amount:Money} {currency:Currency} by {method}"),
+    phrase("{name:Name} withdraws {amount:Money} {currency:Currency} by {method:Method}"),
     target_fixture="outcome",
 )
 def withdraws_in(
@@ -66,6 +66,16 @@ def has_deposited(cast: Cast, name: str, amounts: str) -> Payment:
         for amount in listing(amounts)
     ]
     return made[-1]
+
+
+@given(phrase("{name:Name} has paid in {amount:Money}"))
+def has_paid_in(cast: Cast, name: str, amount: Decimal) -> None:
+    """Given Alice has paid in 1,000.00
+
+    A card deposit on top of whatever Alice already has (for scenarios that hold with an
+    existing customer too).
+    """
+    cast[name].fund(amount)
 
 
 @given(phrase("{name:Name} has withdrawn {amount:Money}"), target_fixture="payment")

@@ -59,6 +59,11 @@ TYPES: dict[str, Any] = {
     "Side": _side,
     "Status": _text(r"[A-Z]+"),
     "Currency": _text(r"[A-Z]{3}"),
+    "Which": _text(r"(?:her|his|their) (?:oldest|newest)|a made-up"),
+    "Access": _text(r"made-up|empty|malformed|forged"),
+    "Thing": _text(r"order|payment"),
+    "Method": _text(r"[a-z]+(?: [a-z]+)?"),
+    "MalformedKey": _text(r"a key (?:of \d+ characters|with [a-z ]+)"),
 }
 
 

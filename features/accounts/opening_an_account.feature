@@ -5,7 +5,6 @@ Feature: Opening an account
 
   Rule: A new account starts with no cash and no positions, in US dollars unless chosen otherwise
 
-    @smoke
     Scenario: A newly opened account is empty
       When Alice opens an account
       Then the account opening is accepted

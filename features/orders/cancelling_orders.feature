@@ -6,6 +6,14 @@ Feature: Cancelling orders
   Rule: A pending order can be cancelled, releasing its reservation
 
     @smoke
+    Scenario: A waiting order can be cancelled
+      Given Alice is a customer
+      And Alice has paid in 10.00
+      And Alice has placed a limit order to buy 1 AAPL at 1.00
+      When Alice cancels the order
+      Then the order is cancelled
+      And Alice is notified that the order was cancelled
+
     Scenario: Cancelling a waiting buy gives back its buying power
       Given Alice is a customer with 1,000.00 in cash
       And Alice has placed a limit order to buy 10 AAPL at 1.00

@@ -27,7 +27,6 @@ Feature: Limit orders
 
   Rule: A limit buy below the price waits, reserving its cost at the limit
 
-    @smoke
     Scenario: A limit buy below the price waits and reserves buying power
       Given Alice is a customer with 10,000.00 in cash
       And AAPL trades at 190.00 in Alice's market

@@ -6,7 +6,6 @@ Feature: Market orders
 
   Rule: A market order fills at once at the current price
 
-    @smoke
     Scenario: A market buy fills at once and moves cash into shares
       Given Alice is a customer with 10,000.00 in cash
       And AAPL trades at 150.00 in Alice's market

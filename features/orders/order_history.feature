@@ -25,7 +25,6 @@ Feature: Order history
 
   Rule: Orders are listed newest first, a page at a time
 
-    @smoke
     Scenario: A customer lists her orders newest first
       Given Alice is a customer with 1,000.00 in cash
       And Alice has placed limit orders to buy AAPL at 1.00 for 1, 2 and 3 shares

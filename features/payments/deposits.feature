@@ -5,7 +5,6 @@ Feature: Deposits
 
   Rule: A deposit raises cash and buying power at once
 
-    @smoke
     Scenario: A card deposit raises the cash
       Given Alice is a customer
       When Alice deposits 250.00 by card

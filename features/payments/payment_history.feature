@@ -25,7 +25,6 @@ Feature: Payment history
 
   Rule: Payments are listed newest first, a page at a time
 
-    @smoke
     Scenario: A customer lists her payments newest first
       Given Alice is a customer
       And Alice has deposited 10.00, 20.00 and 30.00

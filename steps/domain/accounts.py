@@ -12,14 +12,24 @@ from steps.domain.session import Resource
 class AccountsApi(Resource):
     """The account resource, as seen by one customer."""
 
-    def open(self, *, currency: str | None = None) -> Outcome[Account]:
-        """Open an account with the session's username and password (no sign-in needed)."""
+    def open(
+        self,
+        *,
+        currency: str | None = None,
+        extra: dict[str, Any] | None = None,
+        key: str | None = None,
+    ) -> Outcome[Account]:
+        """Open an account with the session's username and password (no sign-in needed).
+
+        ``extra`` adds fields as given; ``key`` is the idempotency key.
+        """
         body: dict[str, Any] = {
             "username": self.session.username,
             "password": self.session.password.get_secret_value(),
         }
         if currency is not None:
             body["currency"] = currency
+        body.update(extra or {})
         return self.call(
             "account opening",
             "POST",
@@ -27,6 +37,7 @@ class AccountsApi(Resource):
             ok={201: Account},
             json=body,
             authenticated=False,
+            key=key,
         )
 
     def own(self) -> Outcome[Account]:

@@ -15,9 +15,16 @@ class AuthApi(Resource):
     """The access-token resource of one customer."""
 
     def sign_in(
-        self, *, password: SecretStr | None = None, expires_in: int | None = None
+        self,
+        *,
+        password: SecretStr | None = None,
+        expires_in: int | None = None,
+        key: str | None = None,
     ) -> Outcome[AccessToken]:
-        """Sign in with the session's password (or another one); success updates the session."""
+        """Sign in with the session's password (or another one); success updates the session.
+
+        ``key`` is the idempotency key (a fresh one when left out).
+        """
         secret = password if password is not None else self.session.password
         body: dict[str, Any] = {
             "username": self.session.username,
@@ -33,6 +40,7 @@ class AuthApi(Resource):
             refusals=(*REFUSALS, 429),
             json=body,
             authenticated=False,
+            key=key,
         )
         if outcome.accepted and outcome.result is not None:
             self.session.token = outcome.result.access_token

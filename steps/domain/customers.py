@@ -15,6 +15,7 @@ from models.accounts import Account
 from models.orders import Order
 from steps.domain.accounts import AccountsApi
 from steps.domain.auth import AuthApi
+from steps.domain.health import HealthApi
 from steps.domain.market import MarketApi
 from steps.domain.notifications import NotificationsApi
 from steps.domain.orders import OrdersApi
@@ -65,6 +66,7 @@ class Customer:
         self.orders = OrdersApi(session)
         self.payments = PaymentsApi(session)
         self.notifications = NotificationsApi(session)
+        self.health = HealthApi(session)
         self._sandbox = SandboxApi(session)
         self._controls_allowed = controls_allowed
 
@@ -166,6 +168,15 @@ class Cast:
             raise AssertionError(
                 f"{name} has not been introduced: start with 'Given {name} is a customer'"
             ) from None
+
+    def secrets(self) -> list[str]:
+        """Every password and token of this scenario's customers, to check nothing shows them."""
+        found = []
+        for customer in self._customers.values():
+            for secret in (customer.session.password, customer.session.token):
+                if secret is not None and secret.get_secret_value():
+                    found.append(secret.get_secret_value())
+        return found
 
     def second_device(self, name: str) -> Customer:
         """Another session of an introduced customer, known as "<name>'s second device"."""

@@ -22,19 +22,23 @@ class OrdersApi(Resource):
         order_type: str,
         limit_price: Decimal | None = None,
         extra: dict[str, Any] | None = None,
+        key: str | None = None,
     ) -> Outcome[Order]:
-        """Place an order; a ``None`` quantity is left out, ``extra`` adds fields as given."""
+        """Place an order; a ``None`` quantity is left out, ``extra`` adds fields as given.
+
+        ``key`` is its idempotency key (a fresh one when left out).
+        """
         body: dict[str, Any] = {"symbol": symbol, "side": side, "order_type": order_type}
         if quantity is not None:
             body["quantity"] = quantity
         if limit_price is not None:
             body["limit_price"] = limit_price
         body.update(extra or {})
-        return self.send(body)
+        return self.send(body, key=key)
 
-    def send(self, body: Any) -> Outcome[Order]:
+    def send(self, body: Any, *, key: str | None = None) -> Outcome[Order]:
         """Send an order form exactly as given, well-formed or not."""
-        return self.call("order", "POST", "/orders", ok={201: Order}, json=body)
+        return self.call("order", "POST", "/orders", ok={201: Order}, json=body, key=key)
 
     def get(self, order_id: str) -> Outcome[Order]:
         """One order by its id."""

@@ -14,27 +14,35 @@ class PaymentsApi(Resource):
     """The payment resource of one customer."""
 
     def deposit(
-        self, amount: Decimal, *, method: str, currency: str | None = None
+        self,
+        amount: Decimal,
+        *,
+        method: str,
+        currency: str | None = None,
+        extra: dict[str, Any] | None = None,
+        key: str | None = None,
     ) -> Outcome[Payment]:
-        """Pay money in."""
+        """Pay money in; ``extra`` adds fields as given, ``key`` is the idempotency key."""
         return self.call(
             "deposit",
             "POST",
             "/payments/deposits",
             ok={201: Payment},
-            json=_payment(amount, method, currency),
+            json={**_payment(amount, method, currency), **(extra or {})},
+            key=key,
         )
 
     def withdraw(
-        self, amount: Decimal, *, method: str, currency: str | None = None
+        self, amount: Decimal, *, method: str, currency: str | None = None, key: str | None = None
     ) -> Outcome[Payment]:
-        """Take money out."""
+        """Take money out; ``key`` is the idempotency key (a fresh one when left out)."""
         return self.call(
             "withdrawal",
             "POST",
             "/payments/withdrawals",
             ok={201: Payment},
             json=_payment(amount, method, currency),
+            key=key,
         )
 
     def get(self, payment_id: str) -> Outcome[Payment]:

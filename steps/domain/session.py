@@ -30,6 +30,8 @@ class Session:
     username: str
     password: SecretStr = field(default_factory=lambda: SecretStr(""))
     token: SecretStr | None = None
+    #: Whether the scenario watches this customer's rate limit (a 429 is then an answer).
+    rate_limit_is_an_answer: bool = False
 
     def __repr__(self) -> str:
         signed_in = "signed in" if self.token is not None else "signed out"
@@ -62,14 +64,21 @@ class Resource:
         json: object = UNSET,
         params: Mapping[str, str] | None = None,
         authenticated: bool = True,
+        key: str | None = None,
     ) -> Outcome[Any]:
-        """One request through the retrying client; a refusal comes back as an ``Outcome``."""
+        """One request through the retrying client; a refusal comes back as an ``Outcome``.
+
+        ``key`` is the request's idempotency key (a fresh one for each request when left out).
+        A rate limit is an answer, not weather to wait out, once the scenario watches it.
+        """
+        if self.session.rate_limit_is_an_answer:
+            refusals = (*refusals, 429)
         expect: dict[int, type[BaseModel] | None] = {status: ErrorBody for status in refusals}
         expect.update(ok)
         token = None
         if authenticated and self.session.token is not None:
             token = self.session.token.get_secret_value()
         response = self.session.client.request(
-            method, path, json=json, params=params, token=token, expect=expect
+            method, path, json=json, params=params, token=token, expect=expect, idempotency_key=key
         )
         return Outcome.of(action, response)

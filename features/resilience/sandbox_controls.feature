@@ -1,0 +1,28 @@
+@resilience @sandbox
+Feature: The sandbox refuses trouble it cannot cause
+  Scenarios set up trouble, time and limits through the sandbox. A setting the sandbox
+  cannot honour is refused at once, so a scenario never runs on a wrong premise.
+
+  Rule: Faults, clocks and limits outside what the sandbox offers are refused
+
+    Scenario: A fault the sandbox does not know is refused
+      Given Alice is a customer
+      When Alice asks the sandbox for a fault it does not know
+      Then the fault injection is refused with reason INVALID_FAULT
+
+    Scenario: A clock moved more than ten years is refused
+      Given Alice is a customer
+      When Alice moves her clock on by 400000000 seconds
+      Then the clock change is refused with reason INVALID_OFFSET
+
+    Scenario: A limit of no requests at all is refused
+      Given Alice is a customer
+      When Alice limits her access to 0 requests a minute
+      Then the rate-limit change is refused with reason INVALID_LIMIT
+
+    Scenario: Trouble the sandbox causes is told as such
+      Given Alice is a customer
+      And Alice may make 100 requests a minute
+      And Alice's next quote meets a rate limit
+      When Alice asks for a quote for AAPL
+      Then the quote is refused with reason INJECTED_FAULT

@@ -1,0 +1,300 @@
+"""Steps about repeated requests: the same idempotency key executes an action once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pytest_bdd import given, then, when
+
+from models.common import ErrorCode
+from steps.domain.customers import Cast, Customer, new_password
+from steps.domain.outcome import Outcome
+from steps.vocabulary import payment_method, phrase
+
+#: Keys the contract refuses, by how a scenario describes them.
+MALFORMED_KEYS: dict[str, str] = {
+    "a key of 256 characters": "k" * 256,
+    "a key with a tab in it": "order\tkey",
+    "a key with an accented letter": "clé-1",
+}
+
+#: The header that marks an answer as the stored one, replayed.
+REPLAYED = "Idempotent-Replayed"
+
+
+@dataclass
+class Sent:
+    """What was sent under one key: every answer, and how to send the same again."""
+
+    answers: list[Outcome[Any]] = field(default_factory=list)
+    again: Callable[[], Outcome[Any]] | None = None
+
+
+class Keys:
+    """The idempotency keys of one scenario, by the label the scenario gives them.
+
+    A label stands for a fresh UUID, so a scenario never meets a key of another scenario
+    or of an earlier run; the same label means the same key for every customer.
+    """
+
+    def __init__(self) -> None:
+        self._keys: dict[str, str] = {}
+        self.sent: dict[str, Sent] = {}
+
+    def __repr__(self) -> str:
+        return f"Keys({sorted(self._keys)})"
+
+    def __getitem__(self, label: str) -> str:
+        return self._keys.setdefault(label, str(uuid.uuid4()))
+
+    def send(self, label: str, action: Callable[[str], Outcome[Any]]) -> Outcome[Any]:
+        """Send ``action`` under the key of ``label``, remembering the answer and the request."""
+        key = self[label]
+        outcome = action(key)
+        record = self.sent.setdefault(label, Sent())
+        record.answers.append(outcome)
+        record.again = lambda: action(key)
+        return outcome
+
+    def first(self, label: str) -> Outcome[Any]:
+        """The first answer sent under ``label``."""
+        assert label in self.sent, f'nothing was sent under the key "{label}"'
+        return self.sent[label].answers[0]
+
+
+@pytest.fixture
+def keys() -> Keys:
+    """The idempotency keys of this scenario, by label."""
+    return Keys()
+
+
+def _market_order(customer: Customer, side: str, quantity: int, symbol: str) -> Any:
+    return lambda key: customer.orders.place(
+        symbol=symbol, side=side, quantity=quantity, order_type="MARKET", key=key
+    )
+
+
+@given(
+    phrase(
+        "{name:Name} has placed a market order to {side:Side} {quantity:d} {symbol:Symbol} "
+        'under the key "{label}"'
+    )
+)
+def has_placed_keyed_order(
+    cast: Cast, keys: Keys, name: str, side: str, quantity: int, symbol: str, label: str
+) -> None:
+    """Given Alice has placed a market order to buy 10 AAPL under the key "A"
+
+    The key is a fresh UUID that the label "A" stands for in this scenario; the order may
+    have been refused (the refusal is what the key then keeps).
+    """
+    keys.send(label, _market_order(cast[name], side, quantity, symbol))
+
+
+@when(
+    phrase(
+        "{name:Name} places a market order to {side:Side} {quantity:d} {symbol:Symbol} "
+        'under the key "{label}"'
+    ),
+    target_fixture="outcome",
+)
+def places_keyed_order(
+    cast: Cast, keys: Keys, name: str, side: str, quantity: int, symbol: str, label: str
+) -> Outcome[Any]:
+    """When Alice places a market order to buy 10 AAPL under the key "A\""""
+    return keys.send(label, _market_order(cast[name], side, quantity, symbol))
+
+
+@given(phrase('{name:Name} has paid in {amount:Money} by {method:Method} under the key "{label}"'))
+def has_deposited_keyed(
+    cast: Cast, keys: Keys, name: str, amount: Decimal, method: str, label: str
+) -> None:
+    """Given Alice has paid in 250.00 by card under the key "A\""""
+    deposits_keyed(cast, keys, name, amount, method, label)
+
+
+@when(
+    phrase('{name:Name} deposits {amount:Money} by {method:Method} under the key "{label}"'),
+    target_fixture="outcome",
+)
+def deposits_keyed(
+    cast: Cast, keys: Keys, name: str, amount: Decimal, method: str, label: str
+) -> Outcome[Any]:
+    """When Alice deposits 250.00 by card under the key "A\""""
+    customer = cast[name]
+    return keys.send(
+        label,
+        lambda key: customer.payments.deposit(amount, method=payment_method(method), key=key),
+    )
+
+
+@given(
+    phrase('{name:Name} has withdrawn {amount:Money} by {method:Method} under the key "{label}"')
+)
+def has_withdrawn_keyed(
+    cast: Cast, keys: Keys, name: str, amount: Decimal, method: str, label: str
+) -> None:
+    """Given Alice has withdrawn 100.00 by bank transfer under the key "A\""""
+    withdraws_keyed(cast, keys, name, amount, method, label)
+
+
+@when(
+    phrase('{name:Name} withdraws {amount:Money} by {method:Method} under the key "{label}"'),
+    target_fixture="outcome",
+)
+def withdraws_keyed(
+    cast: Cast, keys: Keys, name: str, amount: Decimal, method: str, label: str
+) -> Outcome[Any]:
+    """When Alice withdraws 100.00 by bank transfer under the key "A\""""
+    customer = cast[name]
+    return keys.send(
+        label,
+        lambda key: customer.payments.withdraw(amount, method=payment_method(method), key=key),
+    )
+
+
+@given(phrase('{name:Name} has signed in with a wrong password under the key "{label}"'))
+def has_signed_in_wrongly_keyed(cast: Cast, keys: Keys, name: str, label: str) -> None:
+    """Given Alice has signed in with a wrong password under the key "A"
+
+    The wrong password is generated once; sending it again reuses it.
+    """
+    customer, wrong = cast[name], new_password()
+    keys.send(label, lambda key: customer.auth.sign_in(password=wrong, key=key)).refusal(
+        "sign-in", ErrorCode.INVALID_CREDENTIALS
+    )
+
+
+@when(phrase('{name:Name} opens an account under the key "{label}"'), target_fixture="outcome")
+def opens_account_keyed(cast: Cast, keys: Keys, name: str, label: str) -> Outcome[Any]:
+    """When Alice opens an account under the key "A"
+
+    Introduces Alice the first time; later sends the same opening again.
+    """
+    customer = cast.introduce(name) if label not in keys.sent else cast[name]
+    return keys.send(label, lambda key: customer.accounts.open(key=key))
+
+
+@given(phrase('{name:Name} has opened an account under the key "{label}"'))
+def has_opened_account_keyed(cast: Cast, keys: Keys, name: str, label: str) -> None:
+    """Given Alice has opened an account under the key "A\""""
+    opens_account_keyed(cast, keys, name, label).check()
+
+
+@when(phrase('{name:Name} sends it again under the key "{label}"'), target_fixture="outcome")
+def sends_again(keys: Keys, name: str, label: str) -> Outcome[Any]:
+    """When Alice sends it again under the key "A"
+
+    Exactly the request sent before under that key, by the same customer.
+    """
+    assert label in keys.sent, f'nothing was sent under the key "{label}"'
+    record = keys.sent[label]
+    assert record.again is not None
+    outcome = record.again()
+    record.answers.append(outcome)
+    return outcome
+
+
+@when(phrase('{name:Name} sends it {times:d} more times under the key "{label}"'))
+def sends_again_times(keys: Keys, name: str, times: int, label: str) -> None:
+    """When Alice sends it 3 more times under the key "A\""""
+    for _ in range(times):
+        sends_again(keys, name, label)
+
+
+@when(
+    phrase(
+        "{name:Name} places a market order to buy {quantity:d} {symbol:Symbol} "
+        "under {what:MalformedKey}"
+    ),
+    target_fixture="outcome",
+)
+def places_order_under_malformed_key(
+    cast: Cast, name: str, quantity: int, symbol: str, what: str
+) -> Outcome[Any]:
+    """When Alice places a market order to buy 1 AAPL under a key of 256 characters
+
+    Malformed keys: a key of 256 characters, a key with a tab in it, a key with an
+    accented letter.
+    """
+    assert what in MALFORMED_KEYS, f"unknown key {what!r}; known: {', '.join(MALFORMED_KEYS)}"
+    return cast[name].orders.place(
+        symbol=symbol, side="BUY", quantity=quantity, order_type="MARKET", key=MALFORMED_KEYS[what]
+    )
+
+
+@when(
+    phrase(
+        "{name:Name} places a market order to buy {quantity:d} {symbol:Symbol} twice at once "
+        'under the key "{label}"'
+    ),
+    target_fixture="outcomes",
+)
+def places_order_twice_at_once(
+    cast: Cast, keys: Keys, name: str, quantity: int, symbol: str, label: str
+) -> list[Outcome[Any]]:
+    """When Alice places a market order to buy 1 AAPL twice at once under the key "A\""""
+    action = _market_order(cast[name], "BUY", quantity, symbol)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(keys.send, label, action) for _ in range(2)]
+        return [future.result() for future in futures]
+
+
+@then(phrase('the answer repeats the first one under the key "{label}"'))
+def answer_repeats_first(outcome: Outcome[Any], keys: Keys, label: str) -> None:
+    """Then the answer repeats the first one under the key "A"
+
+    Same resource or same refusal, marked as replayed: nothing was executed again.
+    """
+    first = keys.first(label)
+    assert outcome is not first, f'only one request was sent under the key "{label}"'
+    assert (outcome.accepted, outcome.result, outcome.error and outcome.error.code) == (
+        first.accepted,
+        first.result,
+        first.error and first.error.code,
+    ), f"the first answer was {first.result or first.error!r}, the repeat {outcome.result!r}"
+    assert outcome.header(REPLAYED) == "true", "the repeated answer is not marked as replayed"
+
+
+@then(phrase('the answer is new, not a repeat of the first one under the key "{label}"'))
+def answer_is_new(outcome: Outcome[Any], keys: Keys, label: str) -> None:
+    """Then the answer is new, not a repeat of the first one under the key "A\""""
+    first = keys.first(label)
+    assert outcome.header(REPLAYED) is None, "the answer was replayed"
+    assert outcome.check() != first.result, "the answer is the first one again"
+
+
+@then(
+    phrase("one {action} is accepted and the other is refused with reason {code:Code}"),
+)
+def one_accepted_one_refused(outcomes: list[Outcome[Any]], action: str, code: ErrorCode) -> None:
+    """Then one order is accepted and the other is refused with reason IDEMPOTENCY_KEY_IN_USE"""
+    accepted = [outcome for outcome in outcomes if outcome.accepted]
+    refused = [outcome for outcome in outcomes if not outcome.accepted]
+    assert len(accepted) == 1, f"{len(accepted)} of the {action}s were accepted"
+    refused[0].refusal(action, code)
+
+
+@then(phrase("{name:Name} has {count:d} order on record"))
+@then(phrase("{name:Name} has {count:d} orders on record"))
+def orders_on_record(cast: Cast, name: str, count: int) -> None:
+    """Then Alice has 1 order on record"""
+    items = cast[name].orders.list().value.items
+    assert len(items) == count, f"{name} has {len(items)} orders on record: {items}"
+
+
+@given(phrase("{hours:d} hours have passed for {name:Name}"))
+def hours_pass(cast: Cast, name: str, hours: int) -> None:
+    """Given 25 hours have passed for Alice
+
+    Moves Alice's own clock on (sandbox) and signs her in again.
+    """
+    customer = cast[name]
+    customer.advance_clock(hours * 3600)
+    customer.auth.sign_in().check()

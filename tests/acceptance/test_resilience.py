@@ -1,0 +1,9 @@
+"""The scenarios of features/resilience/."""
+
+from __future__ import annotations
+
+from pytest_bdd import scenarios
+
+from tests.acceptance import FEATURES
+
+scenarios(str(FEATURES / "resilience"))
