@@ -513,7 +513,7 @@ class ReportPlugin:
                     if _CATEGORY in values
                     else FailureCategory.TEST_DEFECT  # a known defect that passed
                 )
-                entry.message = str(values.get(_MESSAGE, first_line(report.longreprtext)))
+                entry.message = str(values.get(_MESSAGE, _xpass_line(report.longreprtext)))
         elif report.skipped and entry.outcome is Outcome.PASSED:
             entry.outcome = Outcome.KNOWN_DEFECT if hasattr(report, "wasxfail") else Outcome.SKIPPED
 
@@ -553,6 +553,11 @@ class ReportPlugin:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(summary.markdown(), encoding="utf-8")
         terminalreporter.write_line(f"summary written to {_shown(target, self._config)}")
+
+
+def _xpass_line(longrepr: str) -> str:
+    """The line pytest writes for a strict expected failure that passed (xdist adds others)."""
+    return first_line(next((line for line in longrepr.splitlines() if "XPASS" in line), longrepr))
 
 
 def _skip_reason(report: pytest.TestReport | None) -> str:
