@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 
-.PHONY: help setup setup-node test acceptance report lint typecheck sandbox bench clean
+.PHONY: help setup setup-node test acceptance report lint typecheck sandbox bench clean steps-doc
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,11 @@ lint: setup ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/python -m steps.lint
+	$(BIN)/python -m steps.catalogue --check
+
+steps-doc: setup ## regenerate docs/steps.md, the step catalogue
+	$(BIN)/python -m steps.catalogue --write
 
 RESULTS ?= reports/allure-results
 REPORT ?= reports/html

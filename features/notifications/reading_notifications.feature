@@ -28,7 +28,7 @@ Feature: Reading notifications
         | 0    |
         | 101  |
 
-    Scenario: A made-up page marker is refused
+    Scenario: A made-up page marker for notifications is refused
       Given Alice is a customer
       When Alice lists her notifications from a made-up page marker
       Then the notification list is refused with reason INVALID_PAGINATION

@@ -29,7 +29,7 @@ Feature: Nobody sees or touches another customer's things
 
   Rule: Another customer's things cannot be changed
 
-    Scenario: Another customer's order cannot be cancelled
+    Scenario: A customer cannot cancel another customer's order
       Given Alice is a customer
       And Bob is a customer with 100.00 in cash
       And Bob has placed a limit order to buy 1 AAPL at 1.00

@@ -1,0 +1,98 @@
+"""The suite as a whole: its size, the error codes it covers, its catalogue, its step matching."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+from pytest_bdd.parser import FeatureParser
+from pytest_bdd.steps import step_function_context_registry
+
+from models.common import ErrorCode
+from steps.catalogue import StepEntry, entries, main
+from steps.lint import FEATURES, feature_files, scenarios
+
+#: Error codes no scenario shows, each with the reason.
+EXCLUDED: dict[ErrorCode, str] = {}
+
+#: The domains of the suite: one folder of features and one tag each.
+DOMAINS = (
+    "accounts",
+    "market_data",
+    "orders",
+    "payments",
+    "notifications",
+    "security",
+    "resilience",
+    "idempotency",
+)
+
+
+def test_every_error_code_of_the_contract_is_in_a_scenario() -> None:
+    words = {
+        word
+        for scenario in scenarios()
+        for text in scenario.texts
+        for word in re.findall(r"\w+", text)
+    }
+    missing = sorted(code.value for code in ErrorCode if code not in EXCLUDED and code not in words)
+    assert missing == [], f"no scenario shows {missing}: write one, or exclude it with a reason"
+
+
+def test_the_suite_counts_at_least_150_scenarios_in_every_domain() -> None:
+    counted: Counter[str] = Counter()
+    for scenario in scenarios():
+        counted[scenario.path.parent.name] += scenario.counted
+        assert scenario.path.parent.name in scenario.tags, f"{scenario.name} lacks its domain tag"
+    assert sorted(counted) == sorted(DOMAINS)
+    assert sum(counted.values()) >= 150, counted
+
+
+def test_the_smoke_set_covers_every_domain() -> None:
+    smoke = {scenario.path.parent.name for scenario in scenarios() if "smoke" in scenario.tags}
+    assert smoke == set(DOMAINS)
+
+
+def test_the_step_catalogue_is_up_to_date() -> None:
+    assert main(["--check"]) == 0, "docs/steps.md is out of date: run make steps-doc"
+
+
+@pytest.mark.parametrize("entry", entries(), ids=lambda entry: entry.phrase)
+def test_every_step_documents_gherkin_that_it_matches(entry: StepEntry) -> None:
+    siblings = [  # one function may carry several phrases (singular and plural)
+        context
+        for context in step_function_context_registry.values()
+        if (context.step_func.__module__, context.step_func.__name__) == (entry.module, entry.name)
+    ]
+    example = entry.doc.partition("\n")[0]
+    keyword, _, text = example.partition(" ")
+    assert keyword in ("Given", "When", "Then", "And", "But"), (
+        f"the docstring of {entry.phrase!r} does not start with a Gherkin example"
+    )
+    assert any(context.parser.is_matching(text) for context in siblings), (
+        f"{example!r} does not match {entry.phrase!r}"
+    )
+
+
+def test_every_step_of_every_feature_matches_exactly_one_definition() -> None:
+    entries()  # loads the step modules
+    contexts = list(step_function_context_registry.values())
+    problems = []
+    for path in feature_files([FEATURES]):
+        feature = FeatureParser(str(path.parent), path.name).parse()
+        for template in feature.scenarios.values():
+            contexts_of_rows = [
+                row for examples in template.examples for row in examples.as_contexts()
+            ] or [{}]
+            for row in contexts_of_rows:
+                for step in template.render(row).steps:
+                    matching = [
+                        context.step_func.__name__
+                        for context in contexts
+                        if context.type in (None, step.type)
+                        and context.parser.is_matching(step.name)
+                    ]
+                    if len(matching) != 1:
+                        problems.append(f"{path.name}: {step.keyword} {step.name}: {matching}")
+    assert sorted(set(problems)) == []
