@@ -36,8 +36,18 @@ setup-node: node_modules/.installed ## install Allure 3 (npm) from package-lock.
 test: setup setup-node lint ## run every test: the framework's, the sandbox's and the acceptance suite
 	$(BIN)/pytest -n auto
 
-acceptance: setup ## start the sandbox and run the acceptance suite against it
-	$(BIN)/python -m sandbox --port 8000
+# The suite against the sandbox it starts (or API_URL), then the HTML report, built even when
+# scenarios fail; the exit status is the suite's. PYTEST_ARGS adds options, e.g. "-m smoke".
+acceptance: setup setup-node ## run the acceptance suite and build its HTML report (reports/html)
+	rm -rf $(ACCEPTANCE_RESULTS)
+	@status=0; \
+	$(BIN)/pytest -m acceptance -n auto --alluredir $(ACCEPTANCE_RESULTS) $(PYTEST_ARGS) || status=$$?; \
+	if $(BIN)/python -m reporting.build --results $(ACCEPTANCE_RESULTS) --output $(REPORT); then \
+		echo "HTML report: $(REPORT)/index.html; to view it, serve the folder and open the address:"; \
+		echo "  $(BIN)/python -m http.server --bind 127.0.0.1 --directory $(REPORT) 8080"; \
+		echo "  http://127.0.0.1:8080/"; \
+	elif [ $$status -eq 0 ]; then status=1; fi; \
+	exit $$status
 
 lint: setup ## ruff and mypy
 	$(BIN)/ruff check .
@@ -49,8 +59,10 @@ lint: setup ## ruff and mypy
 steps-doc: setup ## regenerate docs/steps.md, the step catalogue
 	$(BIN)/python -m steps.catalogue --write
 
-RESULTS ?= reports/allure-results
+ACCEPTANCE_RESULTS := reports/allure-results
+RESULTS ?= $(ACCEPTANCE_RESULTS)
 REPORT ?= reports/html
+PYTEST_ARGS ?=
 
 report: setup setup-node ## HTML report from RESULTS (folders, default reports/allure-results)
 	$(BIN)/python -m reporting.build $(addprefix --results ,$(RESULTS)) --output $(REPORT)

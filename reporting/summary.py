@@ -34,7 +34,7 @@ _TRANSPORT_KINDS = (
     (re.compile(r"reset by peer|ConnectionResetError", re.I), "connection reset"),
     (
         re.compile(r"RemoteDisconnected|without response|IncompleteRead|ChunkedEncoding", re.I),
-        "lost response (connection closed before the answer)",
+        "connection closed without an answer (reset, or the answer lost)",
     ),
     (re.compile(r"^ReadTimeout", re.I), "read timeout"),
     (re.compile(r"^ConnectTimeout", re.I), "connect timeout"),

@@ -21,7 +21,7 @@ from reporting.summary import Outcome, RunSummary, ScenarioResult, fault_kind, f
         (
             "ReadError (ConnectionError: ('Connection aborted.', RemoteDisconnected("
             "'Remote end closed connection without response')))",
-            "lost response (connection closed before the answer)",
+            "connection closed without an answer (reset, or the answer lost)",
         ),
         ("ReadTimeout (ReadTimeoutError: read timed out)", "read timeout"),
         ("ConnectTimeout (ConnectTimeoutError: timed out)", "connect timeout"),
