@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from reporting.build import ReportOptions, build_report
+from tests.reporting.browser import ServedReport, report_server
 
 #: Each scenario of the sample feature and the report category its failure must land in
 #: (None: it passes).
@@ -169,3 +171,10 @@ def built_report(allure_results: Path, tmp_path_factory: pytest.TempPathFactory)
         results=(allure_results,), output=root / "html", history=root / "history.jsonl"
     )
     return build_report(options).parent
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Path], ServedReport]]:
+    """Serve a report folder: ``serve(folder) -> ServedReport``; stopped after the test."""
+    with report_server() as start:
+        yield start

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 
 from framework.redaction import encodings_of
-from reporting.build import PROJECT_ROOT
+from reporting.build import PROJECT_ROOT, ReportOptions, build_report
+from tests.reporting.browser import SCREENSHOTS, ServedReport, is_png, read, render
 
 #: The secrets of the sample run: they must not appear anywhere in its results.
 PASSWORD = "correct-horse-battery-staple-7"
@@ -455,3 +456,29 @@ def test_the_summary_counts_categories_faults_and_says_how_to_rerun(
     assert "[environment] test_desk.py::test_an_unreachable_api_is_an_environment_problem" in (
         sample_run.output
     )
+
+
+def test_the_report_of_the_run_shows_every_scenario_and_category(
+    sample_run: SampleRun, serve: Callable[[Path], ServedReport], tmp_path: Path
+) -> None:
+    index = build_report(
+        ReportOptions(
+            results=(sample_run.results,), output=tmp_path / "html", history=tmp_path / "h.jsonl"
+        )
+    )
+    served = serve(index.parent)
+    screenshot = SCREENSHOTS / "report-plugin-run.png"
+    results = read(render(served.url, screenshot))
+    # The tree opens every group with a scenario that did not pass; "Total 13" counts all.
+    not_passed = [name for name, (status, _) in EXPECTED.items() if status != "passed"]
+    assert sorted(results.leaf_titles) == sorted(not_passed)
+    assert "Total 13" in " ".join(results.text)
+    assert {"Orders", "Order desk", "Healthy requests pass", "Every scenario is counted"} <= set(
+        results.text
+    )
+    assert is_png(screenshot)
+    categories = read(render(served.url + "#categories", SCREENSHOTS / "report-plugin-run-cat.png"))
+    names = ("Product defect", "Contract drift", "Environment", "Test defect", "Known defect")
+    assert set(names) <= set(categories.text)
+    assert "Unclassified failure" not in categories.text
+    assert served.violations == []
