@@ -43,7 +43,12 @@ class Settings(BaseSettings):
     )
     api_connect_timeout: float = Field(default=5.0, gt=0, description="seconds > 0")
     api_read_timeout: float = Field(default=30.0, gt=0, description="seconds > 0")
-    api_pool_size: int = Field(default=10, ge=1, le=1000, description="an integer in 1..1000")
+    api_pool_size: int = Field(
+        default=10,
+        ge=0,
+        le=1000,
+        description="an integer in 0..1000 (0: a new connection for every request)",
+    )
     api_max_attempts: int = Field(default=4, ge=1, le=20, description="an integer in 1..20")
     api_deadline: float = Field(default=60.0, gt=0, description="seconds > 0")
     api_backoff_base: float = Field(default=0.25, ge=0, description="seconds >= 0")

@@ -45,6 +45,14 @@ def test_keep_alive_reuses_one_connection(server: LocalServer) -> None:
     assert server.connections == 1
 
 
+def test_pool_size_zero_opens_a_connection_per_request(server: LocalServer) -> None:
+    transport = make_transport(server.url, pool_size=0)
+    statuses = [get(transport) for _ in range(5)]
+    transport.close()
+    assert statuses == [200] * 5
+    assert server.connections == 5
+
+
 @pytest.mark.parametrize(
     ("base_url", "path", "joined"),
     [
