@@ -541,7 +541,7 @@ class ReportPlugin:
         )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        """Print the summary and write it to the summary file."""
+        """Print the summary; write it (Markdown) and its data (JSON, for merging shards)."""
         if hasattr(self._config, "workerinput") or not self._collected:
             return
         summary = self.summary()
@@ -552,6 +552,7 @@ class ReportPlugin:
             target = self._config.rootpath / target
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(summary.markdown(), encoding="utf-8")
+        target.with_suffix(".json").write_text(summary.to_json(), encoding="utf-8")
         terminalreporter.write_line(f"summary written to {_shown(target, self._config)}")
 
 

@@ -1,18 +1,24 @@
 """The end-of-run summary of the acceptance suite: outcomes, failure categories, absorbed faults.
 
-Pure data and text: :mod:`reporting.pytest_plugin` fills a :class:`RunSummary` from the
-run's reports (the controller's, under xdist) and prints :meth:`RunSummary.text` at the end
-of the run and writes :meth:`RunSummary.markdown` to ``reports/summary.md``, which CI shows
-as the job summary.
+:mod:`reporting.pytest_plugin` fills a :class:`RunSummary` from the run's reports (the
+controller's, under xdist), prints :meth:`RunSummary.text` at the end of the run, and writes
+:meth:`RunSummary.markdown` to ``reports/summary.md`` and the data to ``reports/summary.json``.
+CI runs the suite in shards; the report job merges their data into one job summary::
+
+    python -m reporting.summary shard-1/summary.json shard-2/summary.json [--report-url URL]
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import re
 import shlex
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 from framework.classify import FailureCategory
 
@@ -104,13 +110,51 @@ class RunSummary:
                 found.setdefault(kind, []).append(scenario.nodeid)
         return dict(sorted(found.items()))
 
+    def to_json(self) -> str:
+        """The summary's data, for :meth:`from_json` (CI merges its shards' files)."""
+        scenarios = [
+            {
+                "nodeid": s.nodeid,
+                "outcome": str(s.outcome),
+                "category": str(s.category) if s.category else None,
+                "message": s.message,
+                "faults": list(s.faults),
+            }
+            for s in self.scenarios
+        ]
+        return json.dumps({"rerun": self.rerun, "scenarios": scenarios}, indent=1) + "\n"
+
+    @classmethod
+    def from_json(cls, texts: list[str], *, report_hint: str | None = None) -> RunSummary:
+        """One summary of several runs (shards) written by :meth:`to_json`."""
+        documents = [json.loads(text) for text in texts]
+        return cls(
+            scenarios=tuple(
+                ScenarioResult(
+                    nodeid=item["nodeid"],
+                    outcome=Outcome(item["outcome"]),
+                    category=FailureCategory(item["category"]) if item["category"] else None,
+                    message=item["message"],
+                    faults=tuple(item["faults"]),
+                )
+                for document in documents
+                for item in document["scenarios"]
+            ),
+            rerun=documents[0]["rerun"] if documents else "pytest",
+            report_hint=report_hint,
+        )
+
     def rerun_command(self, nodeid: str) -> str:
         """The command that reruns just this scenario."""
         return f"{self.rerun} {shlex.quote(nodeid)}"
 
     def headline(self) -> str:
-        """``130 scenarios: 126 passed, 2 failed, 1 skipped, 1 known defect``."""
-        parts = [f"{self._counts[outcome]} {outcome}" for outcome in Outcome]
+        """``130 scenarios: 126 passed, 2 failed, 1 skipped, 0 known defects``."""
+        parts = [
+            f"{self._counts[outcome]} {outcome}"
+            + ("s" if outcome is Outcome.KNOWN_DEFECT and self._counts[outcome] != 1 else "")
+            for outcome in Outcome
+        ]
         return f"{len(self.scenarios)} scenarios: {', '.join(parts)}"
 
     def text(self) -> str:
@@ -185,3 +229,35 @@ def first_line(message: str) -> str:
     """The first non-empty line of a failure message, cut to :data:`MESSAGE_CHARS`."""
     line = next((line.strip() for line in message.splitlines() if line.strip()), "")
     return line if len(line) <= MESSAGE_CHARS else line[: MESSAGE_CHARS - 1] + "…"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the Markdown summary of the given ``summary.json`` files (one per CI shard)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m reporting.summary",
+        description="Merge the summaries of several runs (CI shards) into one, in Markdown.",
+    )
+    parser.add_argument("files", nargs="+", metavar="SUMMARY_JSON")
+    parser.add_argument("--report-url", help="where the HTML report of the run is")
+    arguments = parser.parse_args(argv)
+    texts = []
+    for name in arguments.files:
+        try:
+            texts.append(Path(name).read_text(encoding="utf-8"))
+        except OSError as error:
+            print(f"error: cannot read {name}: {error.strerror}", file=sys.stderr)
+            return 1
+    try:
+        summary = RunSummary.from_json(
+            texts,
+            report_hint=f"[HTML report]({arguments.report_url})" if arguments.report_url else None,
+        )
+    except (ValueError, KeyError, TypeError) as error:
+        print(f"error: not a summary written by the suite: {error!r}", file=sys.stderr)
+        return 1
+    print(summary.markdown(), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -443,6 +443,8 @@ def test_the_summary_counts_categories_faults_and_says_how_to_rerun(
     text = sample_run.summary.read_text(encoding="utf-8")
     assert "13 scenarios: 4 passed, 6 failed, 2 skipped, 1 known defect" in text
     assert "| product defect | 1 |" in text
+    data = json.loads(sample_run.summary.with_suffix(".json").read_text(encoding="utf-8"))
+    assert len(data["scenarios"]) == len(EXPECTED)
     assert "| contract drift | 1 |" in text
     assert "| environment | 1 |" in text
     assert "| test defect | 3 |" in text

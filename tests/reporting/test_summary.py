@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from framework.classify import FailureCategory
-from reporting.summary import Outcome, RunSummary, ScenarioResult, fault_kind, first_line
+from reporting.summary import (
+    Outcome,
+    RunSummary,
+    ScenarioResult,
+    fault_kind,
+    first_line,
+    main,
+)
 
 
 @pytest.mark.parametrize(
@@ -70,3 +80,48 @@ def test_text_lists_categories_faults_and_failures() -> None:
 def test_first_line_skips_blank_lines_and_cuts_long_ones() -> None:
     assert first_line("\n\n  the order was refused  \nmore") == "the order was refused"
     assert len(first_line("x" * 500)) == 160
+
+
+def test_the_summaries_of_shards_merge_into_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shards = [
+        RunSummary(
+            scenarios=(
+                ScenarioResult(nodeid="t.py::test_a", outcome=Outcome.PASSED, faults=("503 X",)),
+                ScenarioResult(
+                    nodeid="t.py::test_b",
+                    outcome=Outcome.FAILED,
+                    category=FailureCategory.CONTRACT_DRIFT,
+                    message="ContractViolation: GET /b",
+                ),
+            ),
+            rerun=".venv/bin/pytest",
+        ),
+        RunSummary(
+            scenarios=(ScenarioResult(nodeid="u.py::test_c", outcome=Outcome.SKIPPED),),
+            rerun=".venv/bin/pytest",
+        ),
+    ]
+    files = []
+    for number, shard in enumerate(shards):
+        files.append(tmp_path / f"summary-{number}.json")
+        files[-1].write_text(shard.to_json(), encoding="utf-8")
+    assert main([*map(str, files), "--report-url", "https://example.test/run/1"]) == 0
+    markdown = capsys.readouterr().out
+    assert "3 scenarios: 1 passed, 1 failed, 1 skipped, 0 known defects" in markdown
+    assert "| contract drift | 1 |" in markdown
+    assert "| 503 X | 1 | `t.py::test_a` |" in markdown
+    assert "  .venv/bin/pytest t.py::test_b\n" in markdown
+    assert "report: [HTML report](https://example.test/run/1)" in markdown
+
+
+def test_a_file_that_is_not_a_summary_is_one_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "other.json").write_text(json.dumps({"tests": []}), encoding="utf-8")
+    assert main([str(tmp_path / "other.json")]) == 1
+    assert main([str(tmp_path / "missing.json")]) == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert errors[0].startswith("error: not a summary written by the suite")
+    assert errors[1].startswith("error: cannot read")
