@@ -484,3 +484,32 @@ def test_the_report_of_the_run_shows_every_scenario_and_category(
     assert set(names) <= set(categories.text)
     assert "Unclassified failure" not in categories.text
     assert served.violations == []
+
+
+def test_the_suites_own_results_hold_none_of_the_secrets_it_used(tmp_path: Path) -> None:
+    """The account and security scenarios sign in, sign out and try wrong passwords and
+    made-up tokens: none of those secrets may reach the results folder, in any encoding."""
+    spied = tmp_path / "secrets.jsonl"
+    results = tmp_path / "allure-results"
+    completed = subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", "tests/acceptance", "-m", "accounts or security"),
+            *("-n", "2", "-p", "tests.reporting.secret_spy", "--alluredir", str(results)),
+            *("--run-summary", str(tmp_path / "summary.md"), "-q"),
+        ],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "SECRET_SPY_FILE": str(spied)},
+        capture_output=True,
+        text=True,
+        timeout=_RUN_TIMEOUT,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    secrets = {json.loads(line) for line in spied.read_text(encoding="utf-8").splitlines()}
+    secrets = {secret for secret in secrets if len(secret) >= 8}
+    assert len(secrets) > 50, "the run learned fewer secrets than its scenarios use"
+    forms = set().union(*(encodings_of(secret) for secret in secrets))
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in results.iterdir()]
+    assert len(texts) > 100
+    leaks = sorted({form for form in forms for text in texts if form in text})
+    assert leaks == []
