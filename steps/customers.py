@@ -49,7 +49,7 @@ def has_opened_an_account(cast: Cast, name: str) -> None:
 
     The account exists, but Alice has not signed in yet.
     """
-    cast.introduce(name).accounts.open().check()
+    cast.introduce(name).open_account()
 
 
 @when(phrase("{name:Name} opens an account"), target_fixture="outcome")

@@ -229,21 +229,35 @@ def places_order_under_malformed_key(
     )
 
 
+#: Checks of the fault list while waiting for the first of two requests to be under way.
+POLLS = 500
+
+
 @when(
     phrase(
-        "{name:Name} places a market order to buy {quantity:d} {symbol:Symbol} twice at once "
-        'under the key "{label}"'
+        "{name:Name} places a market order to buy {quantity:d} {symbol:Symbol} again under "
+        'the key "{label}" while the first runs'
     ),
     target_fixture="outcomes",
 )
-def places_order_twice_at_once(
+def places_order_while_first_runs(
     cast: Cast, keys: Keys, name: str, quantity: int, symbol: str, label: str
 ) -> list[Outcome[Any]]:
-    """When Alice places a market order to buy 1 AAPL twice at once under the key "A\""""
-    action = _market_order(cast[name], "BUY", quantity, symbol)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(keys.send, label, action) for _ in range(2)]
-        return [future.result() for future in futures]
+    """When Alice places a market order to buy 1 AAPL again under the key "A" while the first runs
+
+    Needs a delay armed on Alice's next order (sandbox): the first order is sent, and the
+    second once the sandbox reports the delay under way, while the first holds the key.
+    """
+    customer = cast[name]
+    action = _market_order(customer, "BUY", quantity, symbol)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(keys.send, label, action)
+        for _ in range(POLLS):
+            if first.done() or any(f.fired for f in customer.sandbox.faults().value.items):
+                break
+        assert not first.done(), "the first order was carried out before the second was sent"
+        second = keys.send(label, action)
+        return [first.result(), second]
 
 
 @then(phrase('the answer repeats the first one under the key "{label}"'))

@@ -26,6 +26,7 @@ from framework.settings import Settings, load_settings
 from models.health import Health
 from steps.domain.customers import Cast
 from steps.sandbox_process import SandboxProcess, SandboxStartError
+from steps.suite_settings import SuiteSettings, load_suite_settings
 
 #: The project's root folder, where `python -m sandbox` runs from.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,13 @@ SCENARIO_TIMEOUT = 60
 WORKER_URL_KEY = "acceptance_api_url"
 
 _url_key = pytest.StashKey[str]()
+_suite_key = pytest.StashKey[SuiteSettings]()
+
+#: Why a scenario is skipped when the suite may not open accounts.
+NO_OWN_CUSTOMERS = (
+    "needs customers of its own; with SUITE_OPEN_ACCOUNTS=false only the @smoke set runs, "
+    "as the pre-provisioned customer API_USERNAME"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,6 +103,7 @@ def _provide_target(config: pytest.Config) -> None:
     """Use ``API_URL`` if set (stopping at once if unreachable), else start the sandbox."""
     try:
         settings = load_settings()
+        _suite(config)
     except ConfigurationError as error:
         pytest.exit(f"acceptance suite: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
     if settings.api_url:
@@ -110,6 +119,16 @@ def _provide_target(config: pytest.Config) -> None:
     config.add_cleanup(sandbox.stop)
     _check_reachable(settings, sandbox.url, hint=f"the sandbox's output is in {sandbox.log_path}")
     config.stash[_url_key] = sandbox.url
+
+
+def _suite(config: pytest.Config) -> SuiteSettings:
+    """The suite's settings, read once per process (a wrong one stops the run in one line)."""
+    if _suite_key not in config.stash:
+        try:
+            config.stash[_suite_key] = load_suite_settings(load_settings())
+        except ConfigurationError as error:
+            pytest.exit(f"acceptance suite: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
+    return config.stash[_suite_key]
 
 
 def _check_reachable(settings: Settings, url: str, *, hint: str) -> None:
@@ -153,13 +172,18 @@ def pytest_configure_node(node: Any) -> None:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every scenario `acceptance` and limit its time, before `-m` deselects."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every scenario `acceptance` and limit its time, before `-m` deselects.
+
+    When the suite may not open accounts, every scenario outside the smoke set is skipped.
+    """
     for item in items:
         if _is_scenario(item):
             item.add_marker(pytest.mark.acceptance)
             if item.get_closest_marker("timeout") is None:
                 item.add_marker(pytest.mark.timeout(SCENARIO_TIMEOUT))
+            if item.get_closest_marker("smoke") is None and not _suite(config).open_accounts:
+                item.add_marker(pytest.mark.skip(reason=NO_OWN_CUSTOMERS))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -243,7 +267,13 @@ def _sandbox_scenarios_need_a_sandbox(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def cast(request: pytest.FixtureRequest, api_client: ApiClient) -> Cast:
-    """The customers of this scenario; the sandbox controls only for `@sandbox` scenarios."""
+def cast(request: pytest.FixtureRequest, api_settings: Settings, api_client: ApiClient) -> Cast:
+    """The customers of this scenario; the sandbox controls only for `@sandbox` scenarios.
+
+    With ``SUITE_OPEN_ACCOUNTS=false`` the scenario's one customer is the pre-provisioned one.
+    """
     allowed = request.node.get_closest_marker("sandbox") is not None
-    return Cast(api_client, controls_allowed=allowed)
+    provisioned = None
+    if not _suite(request.config).open_accounts and api_settings.api_password is not None:
+        provisioned = (api_settings.api_username or "", api_settings.api_password)
+    return Cast(api_client, controls_allowed=allowed, provisioned=provisioned)

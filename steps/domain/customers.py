@@ -57,9 +57,13 @@ class SandboxControlsNotAllowedError(AssertionError):
 class Customer:
     """One person in a scenario, with their own account, session and API objects."""
 
-    def __init__(self, name: str, session: Session, *, controls_allowed: bool) -> None:
+    def __init__(
+        self, name: str, session: Session, *, controls_allowed: bool, provisioned: bool = False
+    ) -> None:
         self.name = name
         self.session = session
+        #: An existing customer of the deployment: her account is never opened by the suite.
+        self.provisioned = provisioned
         self.accounts = AccountsApi(session)
         self.auth = AuthApi(session)
         self.market = MarketApi(session)
@@ -98,11 +102,15 @@ class Customer:
             self.auth.sign_in().check()
         return self.accounts.own().check()
 
-    def join(self, *, currency: str | None = None) -> Account:
-        """Open an account and sign in."""
-        account = self.accounts.open(currency=currency).check()
+    def open_account(self, *, currency: str | None = None) -> None:
+        """Open the customer's account (a pre-provisioned customer already has one)."""
+        if not self.provisioned:
+            self.accounts.open(currency=currency).check()
+
+    def join(self, *, currency: str | None = None) -> None:
+        """Open an account (unless pre-provisioned) and sign in."""
+        self.open_account(currency=currency)
         self.auth.sign_in().check()
-        return account
 
     def fund(self, amount: Decimal) -> None:
         """Deposit cash by card (nothing when the amount is zero)."""
@@ -141,9 +149,16 @@ class Customer:
 class Cast:
     """The customers of one scenario, by name, each with unique credentials."""
 
-    def __init__(self, client: ApiClient, *, controls_allowed: bool) -> None:
+    def __init__(
+        self,
+        client: ApiClient,
+        *,
+        controls_allowed: bool,
+        provisioned: tuple[str, SecretStr] | None = None,
+    ) -> None:
         self._client = client
         self._controls_allowed = controls_allowed
+        self._provisioned = provisioned
         self._customers: dict[str, Customer] = {}
 
     def __repr__(self) -> str:
@@ -153,11 +168,29 @@ class Cast:
         """A new customer with fresh credentials (no account yet)."""
         if name in self._customers:
             raise AssertionError(f"{name} has already been introduced in this scenario")
+        if self._provisioned is not None:
+            return self._introduce_provisioned(name, *self._provisioned)
         session = Session(
             client=self._client, username=unique_username(name), password=new_password()
         )
         session.learn_secrets()
         customer = Customer(name, session, controls_allowed=self._controls_allowed)
+        self._customers[name] = customer
+        return customer
+
+    def _introduce_provisioned(self, name: str, username: str, password: SecretStr) -> Customer:
+        """The pre-provisioned customer, under the scenario's name for her; only one."""
+        if any(customer.provisioned for customer in self._customers.values()):
+            raise AssertionError(
+                f"{name} would be a second customer, but SUITE_OPEN_ACCOUNTS=false gives a "
+                "scenario only the one pre-provisioned customer (API_USERNAME): a @smoke "
+                "scenario must need no more"
+            )
+        session = Session(client=self._client, username=username, password=password)
+        session.learn_secrets()
+        customer = Customer(
+            name, session, controls_allowed=self._controls_allowed, provisioned=True
+        )
         self._customers[name] = customer
         return customer
 

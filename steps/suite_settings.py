@@ -1,0 +1,51 @@
+"""The suite's own settings (``SUITE_*``), read from the same places as the framework's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from framework.errors import ConfigurationError
+from framework.settings import Settings
+
+
+class SuiteSettings(BaseSettings):
+    """What the suite may do on the target. Frozen; construct with ``load_suite_settings``.
+
+    ``open_accounts`` (``SUITE_OPEN_ACCOUNTS``, default true): whether scenarios may open
+    accounts of their own. Set it to false for a deployment where they may not: then only
+    the ``@smoke`` set runs, as the pre-provisioned customer ``API_USERNAME``.
+    """
+
+    model_config = SettingsConfigDict(
+        frozen=True, extra="ignore", env_prefix="SUITE_", env_file_encoding="utf-8"
+    )
+
+    open_accounts: bool = Field(default=True, description="true or false")
+
+
+def load_suite_settings(framework: Settings, *, root: Path | None = None) -> SuiteSettings:
+    """Read ``SUITE_*`` from the environment, ``.env`` and ``.env.<ENVIRONMENT>``.
+
+    A wrong value is one ``ConfigurationError`` line naming the variable; so is
+    ``SUITE_OPEN_ACCOUNTS=false`` without a pre-provisioned customer.
+    """
+    folder = root or Path.cwd()
+    files = [folder / ".env"]
+    if framework.environment:
+        files.append(folder / f".env.{framework.environment}")
+    try:
+        suite = SuiteSettings(_env_file=tuple(files))
+    except ValidationError as error:
+        given = error.errors(include_url=False)[0].get("input")
+        raise ConfigurationError(
+            f"SUITE_OPEN_ACCOUNTS={given!r} is invalid: expected true or false"
+        ) from None
+    if not suite.open_accounts and not (framework.api_username and framework.api_password):
+        raise ConfigurationError(
+            "SUITE_OPEN_ACCOUNTS=false needs a pre-provisioned customer: "
+            "set API_USERNAME and API_PASSWORD"
+        )
+    return suite
