@@ -111,52 +111,47 @@ def places_keyed_order(
     return keys.send(label, _market_order(cast[name], side, quantity, symbol))
 
 
-@given(phrase('{name:Name} has paid in {amount:Money} by {method:Method} under the key "{label}"'))
-def has_deposited_keyed(
-    cast: Cast, keys: Keys, name: str, amount: Decimal, method: str, label: str
-) -> None:
-    """Given Alice has paid in 250.00 by card under the key "A\""""
-    deposits_keyed(cast, keys, name, amount, method, label)
-
-
-@when(
-    phrase('{name:Name} deposits {amount:Money} by {method:Method} under the key "{label}"'),
-    target_fixture="outcome",
-)
-def deposits_keyed(
-    cast: Cast, keys: Keys, name: str, amount: Decimal, method: str, label: str
-) -> Outcome[Any]:
-    """When Alice deposits 250.00 by card under the key "A\""""
-    customer = cast[name]
-    return keys.send(
-        label,
-        lambda key: customer.payments.deposit(amount, method=payment_method(method), key=key),
-    )
+#: How a step names a payment, and the action it is: as done ("has paid in") or as doing.
+_PAYMENTS = {
+    "paid in": "deposit",
+    "deposits": "deposit",
+    "withdrawn": "withdrawal",
+    "withdraws": "withdrawal",
+}
 
 
 @given(
-    phrase('{name:Name} has withdrawn {amount:Money} by {method:Method} under the key "{label}"')
+    phrase(
+        "{name:Name} has {kind:PaymentDone} {amount:Money} by {method:Method} "
+        'under the key "{label}"'
+    )
 )
-def has_withdrawn_keyed(
-    cast: Cast, keys: Keys, name: str, amount: Decimal, method: str, label: str
+def has_paid_keyed(
+    cast: Cast, keys: Keys, name: str, kind: str, amount: Decimal, method: str, label: str
 ) -> None:
-    """Given Alice has withdrawn 100.00 by bank transfer under the key "A\""""
-    withdraws_keyed(cast, keys, name, amount, method, label)
+    """Given Alice has paid in 250.00 by card under the key "A"
+
+    Payments: has paid in (a deposit), has withdrawn (a withdrawal).
+    """
+    pays_keyed(cast, keys, name, kind, amount, method, label)
 
 
 @when(
-    phrase('{name:Name} withdraws {amount:Money} by {method:Method} under the key "{label}"'),
+    phrase(
+        '{name:Name} {kind:PaymentDoing} {amount:Money} by {method:Method} under the key "{label}"'
+    ),
     target_fixture="outcome",
 )
-def withdraws_keyed(
-    cast: Cast, keys: Keys, name: str, amount: Decimal, method: str, label: str
+def pays_keyed(
+    cast: Cast, keys: Keys, name: str, kind: str, amount: Decimal, method: str, label: str
 ) -> Outcome[Any]:
-    """When Alice withdraws 100.00 by bank transfer under the key "A\""""
-    customer = cast[name]
-    return keys.send(
-        label,
-        lambda key: customer.payments.withdraw(amount, method=payment_method(method), key=key),
-    )
+    """When Alice deposits 250.00 by card under the key "A"
+
+    Payments: deposits, withdraws.
+    """
+    payments = cast[name].payments
+    pay = payments.deposit if _PAYMENTS[kind] == "deposit" else payments.withdraw
+    return keys.send(label, lambda key: pay(amount, method=payment_method(method), key=key))
 
 
 @given(phrase('{name:Name} has signed in with a wrong password under the key "{label}"'))

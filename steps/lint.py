@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -194,71 +194,23 @@ def lint(
     smoke: list[Scenario] = []
     for path in feature_files(paths):
         feature = _parse(path)
-        backgrounds = [
-            child["background"]
-            for child in feature.get("children", [])
-            + [c for r in feature.get("children", []) if "rule" in r for c in r["rule"]["children"]]
-            if "background" in child
-        ]
-        for background in backgrounds:
-            problems += _step_problems(path, background)
+        rules = [child["rule"] for child in feature.get("children", []) if "rule" in child]
+        for child in feature.get("children", []) + [c for r in rules for c in r["children"]]:
+            if "background" in child:
+                problems += _step_problems(path, child["background"])
         named: dict[str, int] = {}
         for node, scenario in _scenarios_of(path, feature):
             problems += _step_problems(path, node)
-            if scenario.name in named:
-                problems.append(
-                    Problem(
-                        path=path,
-                        line=scenario.line,
-                        rule="duplicate-name",
-                        message=f"{scenario.name!r} is also the name of line {named[scenario.name]}"
-                        " (pytest-bdd would silently keep only one)",
-                    )
+            problems += [
+                Problem(path=path, line=line or scenario.line, rule=rule, message=message)
+                for line, rule, message in _scenario_problems(
+                    node, scenario, named, first_seen, allowed
                 )
-            elif scenario.name in first_seen:
-                problems.append(
-                    Problem(
-                        path=path,
-                        line=scenario.line,
-                        rule="duplicate-name",
-                        message=f"{scenario.name!r} is also a scenario of "
-                        f"{_shown(first_seen[scenario.name])}: names must be unique in the suite",
-                    )
-                )
+            ]
             named.setdefault(scenario.name, scenario.line)
             first_seen.setdefault(scenario.name, path)
-            for tag in sorted(scenario.tags - allowed):
-                problems.append(
-                    Problem(
-                        path=path,
-                        line=scenario.line,
-                        rule="unknown-tag",
-                        message=f"@{tag} is not registered: add it to the markers in "
-                        "pyproject.toml, or use one of " + ", ".join(sorted(allowed)),
-                    )
-                )
-            for examples in node["examples"]:
-                if examples.get("tags"):
-                    problems.append(
-                        Problem(
-                            path=path,
-                            line=examples["location"]["line"],
-                            rule="examples-tag",
-                            message="tag the scenario, not its Examples (pytest-bdd ignores them)",
-                        )
-                    )
             if "smoke" in scenario.tags:
                 smoke.append(scenario)
-                if "sandbox" in scenario.tags:
-                    problems.append(
-                        Problem(
-                            path=path,
-                            line=scenario.line,
-                            rule="smoke",
-                            message="a @smoke scenario must run on a real deployment with one "
-                            "existing customer: it cannot need the sandbox controls",
-                        )
-                    )
     counted = sum(scenario.counted for scenario in smoke)
     if counted > SMOKE_MAX:
         problems.append(
@@ -270,6 +222,64 @@ def lint(
             )
         )
     return problems
+
+
+def _scenario_problems(
+    node: dict[str, Any],
+    scenario: Scenario,
+    named: dict[str, int],
+    first_seen: dict[str, Path],
+    allowed: frozenset[str],
+) -> Iterator[tuple[int | None, str, str]]:
+    """(line or None for the scenario's, rule, message) of what is wrong with one scenario."""
+    if scenario.name in named:
+        yield (
+            None,
+            "duplicate-name",
+            f"{scenario.name!r} is also the name of line {named[scenario.name]} "
+            "(pytest-bdd would silently keep only one)",
+        )
+    elif scenario.name in first_seen:
+        yield (
+            None,
+            "duplicate-name",
+            f"{scenario.name!r} is also a scenario of {_shown(first_seen[scenario.name])}: "
+            "names must be unique in the suite",
+        )
+    for tag in sorted(scenario.tags - allowed):
+        yield (
+            None,
+            "unknown-tag",
+            f"@{tag} is not registered: add it to the markers in pyproject.toml, "
+            "or use one of " + ", ".join(sorted(allowed)),
+        )
+    for examples in node["examples"]:
+        if examples.get("tags"):
+            yield (
+                examples["location"]["line"],
+                "examples-tag",
+                "tag the scenario, not its Examples (pytest-bdd ignores them)",
+            )
+    if {"smoke", "sandbox"} <= scenario.tags:
+        yield (
+            None,
+            "smoke",
+            "a @smoke scenario must run on a real deployment with one existing customer: "
+            "it cannot need the sandbox controls",
+        )
+
+
+def missing_codes(
+    codes: Iterable[str], excluded: Iterable[str] = (), paths: Sequence[Path] = (FEATURES,)
+) -> list[str]:
+    """The ``codes`` (not ``excluded``) that no step or Examples cell under ``paths`` names."""
+    words = {
+        word
+        for scenario in scenarios(paths)
+        for text in scenario.texts
+        for word in re.findall(r"\w+", text)
+    }
+    return sorted(set(codes) - set(excluded) - words)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

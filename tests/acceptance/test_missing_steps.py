@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
-
 import pytest
 
 from steps.runner import PROJECT_ROOT
-from tests.acceptance.test_runner import _RealDeployment
 
 FEATURE = """\
 Feature: Steps nobody has written yet
@@ -25,22 +20,11 @@ Feature: Steps nobody has written yet
 """
 
 
-@pytest.fixture
-def healthy_api() -> Iterator[str]:
-    """A server on 127.0.0.1 that answers the runner's health check."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _RealDeployment)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
 def test_an_undefined_step_shows_a_definition_to_paste(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, healthy_api: str
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, real_deployment: str
 ) -> None:
     monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
-    monkeypatch.setenv("API_URL", healthy_api)
+    monkeypatch.setenv("API_URL", real_deployment)
     pytester.makefile(".feature", missing=FEATURE)
     pytester.makeconftest('pytest_plugins = ["steps.runner"]')
     pytester.makepyfile(
