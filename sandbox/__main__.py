@@ -8,9 +8,11 @@ import socket
 import ssl
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import NoReturn
 
+from sandbox import defects
 from sandbox.store import DatabaseError, Store
 
 
@@ -36,6 +38,31 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _rate(text: str) -> float:
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = -1.0
+    if not 0 <= rate <= 1:
+        raise argparse.ArgumentTypeError(f"must be a share from 0 to 1 (0.10 is 10%), not {text!r}")
+    return rate
+
+
+def _seed(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}")
+    return int(text)
+
+
+def _defect(text: str) -> str:
+    if text != "list":
+        try:
+            defects.find(text)
+        except defects.UnknownDefectError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def parse(argv: list[str]) -> argparse.Namespace:
     """The command line."""
     parser = _Parser(prog="python -m sandbox", description="Serve the trading API sandbox.")
@@ -49,6 +76,22 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--tls-cert", type=Path, help="PEM certificate: serve HTTPS")
     parser.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
+    parser.add_argument(
+        "--chaos",
+        type=_rate,
+        metavar="RATE",
+        help="inject random transient faults into this share of requests (0.10: 10%%)",
+    )
+    parser.add_argument("--seed", type=_seed, default=0, help="random seed of --chaos")
+    parser.add_argument(
+        "--stats-file", type=Path, metavar="PATH", help="write request and fault counters here"
+    )
+    parser.add_argument(
+        "--defect",
+        type=_defect,
+        metavar="NAME",
+        help="turn on one seeded defect; `--defect list` prints the catalogue",
+    )
     args = parser.parse_args(argv)
     if (args.tls_cert is None) != (args.tls_key is None):
         parser.error("--tls-cert and --tls-key go together: give both or neither")
@@ -90,6 +133,7 @@ def serve(args: argparse.Namespace, db: Path) -> None:
         raise StartupError(f"{exc}: give a writable file with --db") from None
     # Imported only now: the web stack takes seconds to import on a busy machine, and a
     # bad option, a taken port or a bad database path should be told at once.
+    from sandbox.chaos import ChaosOptions, Stats
     from sandbox.server import ServerOptions, build_server
 
     options = ServerOptions(
@@ -97,9 +141,13 @@ def serve(args: argparse.Namespace, db: Path) -> None:
         rate_limit=args.rate_limit,
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
+        chaos=None if args.chaos is None else ChaosOptions(rate=args.chaos, seed=args.seed),
     )
+    stats = Stats() if args.stats_file else None
+    defects.enable(args.defect)
+    on_stop = None if stats is None else partial(stats.write, args.stats_file)
     try:
-        build_server(options, store).run(sockets=[sock])
+        build_server(options, store, stats=stats, on_stop=on_stop).run(sockets=[sock])
     finally:
         store.close()
 
@@ -107,6 +155,9 @@ def serve(args: argparse.Namespace, db: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the sandbox; 0 when stopped, 1 when it cannot start, 2 for a bad option."""
     args = parse(sys.argv[1:] if argv is None else argv)
+    if args.defect == "list":
+        print(defects.catalogue_text())
+        return 0
     try:
         if args.db is not None:
             serve(args, args.db)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sandbox import __version__, service
+from sandbox import __version__, defects, service
 from sandbox.controls import Fault, Faults, RateLimiter
 from sandbox.errors import invalid
 from sandbox.service import Caller
@@ -281,6 +281,8 @@ def account_by_id(request: Incoming, controls: Controls) -> Execute:
 )
 def get_quote(request: Incoming, controls: Controls) -> Execute:
     wanted = symbol(request.path_params["symbol"])
+    if defects.active("quote_server_error"):
+        raise RuntimeError("quote cache unavailable")
     return lambda db: service.quote(db, request.customer, wanted, request.now)
 
 
@@ -343,7 +345,11 @@ def place_order(request: Incoming, controls: Controls) -> Execute:
     wanted = symbol(body.get("symbol"))
     side = choice(body.get("side"), field="side", code="INVALID_SIDE", choices=("BUY", "SELL"))
     quantity = integer(
-        body.get("quantity"), field="quantity", code="INVALID_QUANTITY", minimum=1, maximum=100_000
+        body.get("quantity"),
+        field="quantity",
+        code="INVALID_QUANTITY",
+        minimum=1,
+        maximum=10**9 if defects.active("quantity_unbounded") else 100_000,
     )
     order_type = choice(
         body.get("order_type"),
@@ -429,7 +435,7 @@ def _payment(request: Incoming, kind: str) -> Execute:
     value = amount(
         body.get("amount"),
         field="amount",
-        code="INVALID_AMOUNT",
+        code="INVALID_PRICE" if defects.active("amount_error_code") else "INVALID_AMOUNT",
         minimum=PAYMENT_MIN,
         maximum=PAYMENT_MAX,
     )

@@ -22,8 +22,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sandbox import __version__, jsonio, openapi
+from sandbox import __version__, defects, jsonio, openapi
 from sandbox.api import OPERATIONS, Auth, Controls, Incoming, Operation
+from sandbox.chaos import Chaos, Stats
 from sandbox.controls import Fault, Faults, RateLimiter
 from sandbox.errors import ApiError, invalid
 from sandbox.idempotency import IdempotencyKeys, StoredResponse, storable
@@ -49,14 +50,15 @@ def error_response(error: ApiError, request_id: str, headers: dict[str, str]) ->
 
 
 def _error_body(error: ApiError, request_id: str) -> bytes:
-    return jsonio.dumps(
-        {
-            "code": error.code,
-            "message": error.message,
-            "field": error.field,
-            "request_id": request_id,
-        }
-    )
+    body = {
+        "code": error.code,
+        "message": error.message,
+        "field": error.field,
+        "request_id": request_id,
+    }
+    if defects.active("error_without_field"):
+        del body["field"]
+    return jsonio.dumps(body)
 
 
 def _json(status: int, content: bytes, headers: dict[str, str]) -> Response:
@@ -96,10 +98,19 @@ async def _delay(fault: Fault | None) -> None:
 class Sandbox:
     """The pipeline every operation goes through, and the state it keeps."""
 
-    def __init__(self, store: Store, *, rate_limit: int) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        rate_limit: int,
+        chaos: Chaos | None = None,
+        stats: Stats | None = None,
+    ) -> None:
         self.store = store
         self.controls = Controls(faults=Faults(), rates=RateLimiter(default_limit=rate_limit))
         self.keys = IdempotencyKeys()
+        self.chaos = chaos
+        self.stats = stats
 
     def _authenticate(
         self, request: Request, operation: Operation, real_now: float
@@ -142,16 +153,16 @@ class Sandbox:
                 f" retry in {state.retry_after} seconds",
             )
         fault = self.controls.faults.fire(caller.seq, request.method, request.url.path)
-        if fault and fault.spec["kind"] == "status":
-            status = fault.spec["status"]
-            retry_after = fault.spec["retry_after"]
-            raise ApiError(
-                status,
-                "INJECTED_FAULT",
-                f"a sandbox fault answered {status} {HTTPStatus(status).phrase}",
-                headers={} if retry_after is None else {"Retry-After": retry_after},
-            )
+        staged = rates.customised(caller.token_hash) or self.controls.faults.listed(caller.seq)
+        if fault is None and not staged:
+            fault = self._chaos(operation, rate_limited=True)
         return fault
+
+    def _chaos(self, operation: Operation, *, rate_limited: bool) -> Fault | None:
+        """A chaos fault for this request (see `sandbox.chaos` for what it spares)."""
+        if self.chaos is None or operation.control or operation.name == "health":
+            return None
+        return self.chaos.draw(rate_limited=rate_limited)
 
     async def _body(self, request: Request, operation: Operation) -> dict[str, Any]:
         if not operation.request:
@@ -183,11 +194,19 @@ class Sandbox:
         real_now = time.time()
         headers = {"Cache-Control": "no-store"}
         fault: Fault | None = None
+        if self.stats:
+            self.stats.request(request_id)
         try:
             caller, token = self._authenticate(request, operation, real_now)
             now = caller.now(real_now) if caller else real_now
             if caller:
                 fault = self._admit(caller, request, operation, now, headers)
+            else:
+                fault = self._chaos(operation, rate_limited=False)
+            if fault and self.stats:
+                self.stats.fault("chaos" if fault.fault_id == "chaos" else "customer", fault)
+            if fault and fault.spec["kind"] == "status":
+                raise _injected(fault)
             if fault and fault.spec["kind"] == "reset":
                 return DropConnection(abort=True)
             body = await self._body(request, operation)
@@ -201,6 +220,8 @@ class Sandbox:
             )
             execute = operation.prepare(incoming, self.controls)
             key = self._key(request, operation)
+            if defects.active("idempotency_ignored"):
+                key = None
         except ApiError as error:
             await _delay(fault)
             return error_response(error, request_id, headers)
@@ -230,6 +251,8 @@ class Sandbox:
                 if key is not None and storable(status, code):
                     stored = StoredResponse(fingerprint=fingerprint, status=status, body=rendered)
                     self.keys.store(db, scope, key, stored, now)
+            if self.stats and operation.idempotent and 200 <= status < 300:
+                self.stats.executed(request_id, f"{operation.method} {operation.path}")
         finally:
             if key is not None:
                 self.keys.release(scope, key)
@@ -268,6 +291,18 @@ class Sandbox:
         return None
 
 
+def _injected(fault: Fault) -> ApiError:
+    """The answer of a `status` fault: that status, code INJECTED_FAULT, its Retry-After."""
+    status = fault.spec["status"]
+    retry_after = fault.spec["retry_after"]
+    return ApiError(
+        status,
+        "INJECTED_FAULT",
+        f"a sandbox fault answered {status} {HTTPStatus(status).phrase}",
+        headers={} if retry_after is None else {"Retry-After": retry_after},
+    )
+
+
 class RequestIdMiddleware:
     """Give every request an id (the client's X-Request-ID if sane) and echo it."""
 
@@ -299,6 +334,9 @@ def _endpoint(sandbox: Sandbox, operations: dict[str, Operation]) -> Callable[..
     async def endpoint(request: Request) -> Response:
         # HEAD is served as GET (the server sends no body).
         operation = operations.get(request.method) or operations["GET"]
+        if defects.active("outage"):
+            error = ApiError(503, "SERVICE_UNAVAILABLE", "the service is unavailable")
+            return error_response(error, _request_id(request.scope), {"Retry-After": "1"})
         try:
             return await sandbox.handle(request, operation)
         except Exception:
@@ -325,9 +363,15 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return error_response(error, _request_id(request.scope), {})
 
 
-def create_app(store: Store, *, rate_limit: int = 600) -> ASGIApp:
-    """The sandbox as an ASGI application."""
-    sandbox = Sandbox(store, rate_limit=rate_limit)
+def create_app(
+    store: Store,
+    *,
+    rate_limit: int = 600,
+    chaos: Chaos | None = None,
+    stats: Stats | None = None,
+) -> ASGIApp:
+    """The sandbox as an ASGI application (with chaos and counters when given)."""
+    sandbox = Sandbox(store, rate_limit=rate_limit, chaos=chaos, stats=stats)
     app = FastAPI(
         title="Trading API sandbox",
         version=__version__,

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
+from sandbox import defects
+
 #: seconds: the rate limit's fixed window
 RATE_WINDOW = 60
 
@@ -116,7 +118,7 @@ class RateLimiter:
         window = self._current(token_hash, now)
         if window is None:
             window = self._windows[token_hash] = _Window(start=now)
-        if window.count >= limit:
+        if window.count >= limit and not defects.active("rate_limit_ignored"):
             wait = max(1, math.ceil(window.start + RATE_WINDOW - now))
             return RateState(limit=limit, remaining=0, retry_after=wait)
         window.count += 1
@@ -128,6 +130,10 @@ class RateLimiter:
         window = self._current(token_hash, now)
         used = window.count if window else 0
         return RateState(limit=limit, remaining=max(0, limit - used))
+
+    def customised(self, token_hash: str) -> bool:
+        """Whether this token's limit was set with the rate-limit control."""
+        return token_hash in self._limits
 
     def set_limit(self, token_hash: str, limit: int) -> None:
         """The window size for this token from now on (the current window included)."""

@@ -6,7 +6,7 @@ from decimal import Decimal
 from http import HTTPStatus
 from typing import Any
 
-from sandbox import __version__
+from sandbox import __version__, defects
 from sandbox.api import (
     CURRENCIES,
     OFFSET_MAX,
@@ -208,7 +208,7 @@ SCHEMAS: dict[str, Any] = {
             "payment_id": _ID,
             "type": {"type": "string", "enum": ["DEPOSIT", "WITHDRAWAL"]},
             "amount": _MONEY,
-            "currency": {"type": "string"},
+            "currency": {"type": "string", "enum": list(CURRENCIES)},
             "method": {"type": "string", "enum": ["CARD", "BANK_TRANSFER"]},
             "status": {"type": "string", "enum": ["COMPLETED", "FAILED"]},
             "created_at": _TIME,
@@ -468,7 +468,7 @@ def build(operations: list[Operation]) -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": defects.schemas(SCHEMAS),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }

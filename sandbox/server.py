@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from sandbox.app import TRANSPORT_STATE, create_app
+from sandbox.chaos import Chaos, ChaosOptions, Stats
 from sandbox.store import Store
 
 
@@ -40,6 +42,7 @@ class ServerOptions:
     rate_limit: int = 600
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    chaos: ChaosOptions | None = None
 
     @property
     def scheme(self) -> str:
@@ -50,10 +53,18 @@ class ServerOptions:
 class Server(uvicorn.Server):
     """A uvicorn server that says where it listens once it does."""
 
-    def __init__(self, config: uvicorn.Config, *, scheme: str, host: str) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        *,
+        scheme: str,
+        host: str,
+        on_stop: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(config)
         self._scheme = scheme
         self._host = host
+        self._on_stop = on_stop
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
@@ -62,11 +73,28 @@ class Server(uvicorn.Server):
             host = f"[{self._host}]" if ":" in self._host else self._host
             print(f"sandbox listening on {self._scheme}://{host}:{port}", flush=True)
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets)
+        # Here, not after run(): uvicorn raises the SIGTERM it caught again once serving
+        # ends, which ends the process before code after run() could execute.
+        if self._on_stop is not None:
+            self._on_stop()
 
-def build_server(options: ServerOptions, store: Store) -> Server:
-    """A server for the sandbox over this store (run it on an already bound socket)."""
+
+def build_server(
+    options: ServerOptions,
+    store: Store,
+    *,
+    stats: Stats | None = None,
+    on_stop: Callable[[], None] | None = None,
+) -> Server:
+    """A server for the sandbox over this store (run it on an already bound socket).
+
+    ``on_stop`` runs once the server has shut down gracefully (e.g. to write ``stats``).
+    """
+    chaos = Chaos(options.chaos) if options.chaos else None
     config = uvicorn.Config(
-        create_app(store, rate_limit=options.rate_limit),
+        create_app(store, rate_limit=options.rate_limit, chaos=chaos, stats=stats),
         http=TransportExposingH11,
         lifespan="off",
         log_level="warning",
@@ -75,4 +103,4 @@ def build_server(options: ServerOptions, store: Store) -> Server:
         ssl_keyfile=options.tls_key,
         timeout_keep_alive=30,
     )
-    return Server(config, scheme=options.scheme, host=options.host)
+    return Server(config, scheme=options.scheme, host=options.host, on_stop=on_stop)

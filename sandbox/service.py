@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from sandbox import defects
 from sandbox.errors import ApiError, invalid, not_found, unprocessable
 
 #: how many failed logins within the window lock a username
@@ -228,7 +229,7 @@ def account(db: sqlite3.Connection, seq: int) -> dict[str, Any]:
         " WHERE account_seq = ? ORDER BY symbol",
         (seq,),
     ).fetchall()
-    return {
+    view: dict[str, Any] = {
         "account_id": row[0],
         "username": row[1],
         "currency": row[2],
@@ -240,10 +241,19 @@ def account(db: sqlite3.Connection, seq: int) -> dict[str, Any]:
         ],
         "created_at": timestamp(row[4]),
     }
+    if defects.active("account_extra_field"):
+        view["risk_score"] = 3
+    if defects.active("balance_as_string"):
+        view["balance"] = str(view["balance"])
+    return view
 
 
 def account_by_id(db: sqlite3.Connection, caller: Caller, account_id: str) -> dict[str, Any]:
     """The caller's Account by its id; 404 for anybody else's (no existence leak)."""
+    if defects.active("other_account_readable"):
+        row = db.execute("SELECT seq FROM accounts WHERE id = ?", (account_id,)).fetchone()
+        if row is not None:
+            return account(db, row[0])
     if account_id != caller.account_id:
         raise not_found("ACCOUNT_NOT_FOUND", "no account with this account_id")
     return account(db, caller.seq)
@@ -299,7 +309,7 @@ def issue_token(
             (username, now - LOGIN_WINDOW),
         )
     ]
-    if len(failures) >= LOGIN_FAILURES_ALLOWED:
+    if len(failures) >= LOGIN_FAILURES_ALLOWED and not defects.active("lockout_disabled"):
         wait = max(1, math.ceil(failures[-LOGIN_FAILURES_ALLOWED] + LOGIN_WINDOW - now))
         raise ApiError(
             429,
@@ -317,6 +327,8 @@ def issue_token(
         db.execute("INSERT INTO login_failures (username, at) VALUES (?, ?)", (username, now))
         raise ApiError(401, "INVALID_CREDENTIALS", "username or password is wrong")
     token = secrets.token_urlsafe(32)
+    if defects.active("expires_in_ignored"):
+        expires_in = 3600
     db.execute(
         "INSERT INTO tokens (hash, account_seq, expires_at) VALUES (?, ?, ?)",
         (hash_token(token), row[0], now + expires_in),
@@ -326,6 +338,8 @@ def issue_token(
 
 def revoke_token(db: sqlite3.Connection, token: str) -> None:
     """Revoke a token; a no-op when it is unknown, expired or already revoked (RFC 7009)."""
+    if defects.active("revoke_ignored"):
+        return
     db.execute("UPDATE tokens SET revoked = 1 WHERE hash = ?", (hash_token(token),))
 
 
@@ -359,13 +373,18 @@ def quote(
 ) -> dict[str, Any]:
     """The Quote as the caller sees it: their own price if they set one."""
     price, volume = _price_and_volume(db, caller, symbol, field)
-    return {"symbol": symbol, "price": money(price), "volume": volume, "timestamp": timestamp(now)}
+    view = {"symbol": symbol, "price": money(price), "volume": volume, "timestamp": timestamp(now)}
+    if defects.active("quote_without_volume"):
+        del view["volume"]
+    return view
 
 
 def quotes(
     db: sqlite3.Connection, caller: Caller, symbols: list[str], now: float
 ) -> dict[str, Any]:
     """Quotes in the order asked; 404 naming the first unlisted symbol."""
+    if defects.active("quotes_sorted"):
+        symbols = sorted(symbols)
     return {"quotes": [quote(db, caller, symbol, now, "symbols") for symbol in symbols]}
 
 
@@ -415,6 +434,7 @@ class _OrderRow:
 
 def _order(row: tuple[Any, ...]) -> dict[str, Any]:
     order = _OrderRow(*row)
+    lowercase = defects.active("order_status_lowercase")
     return {
         "order_id": order.id,
         "symbol": order.symbol,
@@ -422,7 +442,7 @@ def _order(row: tuple[Any, ...]) -> dict[str, Any]:
         "order_type": order.order_type,
         "quantity": order.quantity,
         "limit_price": None if order.limit_price is None else money(order.limit_price),
-        "status": order.status,
+        "status": order.status.lower() if lowercase else order.status,
         "fill_price": None if order.fill_price is None else money(order.fill_price),
         "created_at": timestamp(order.created_at),
         "filled_at": None if order.filled_at is None else timestamp(order.filled_at),
@@ -444,7 +464,10 @@ def _fill(
     """Fill an order at `price`: cash, position, volume, status and notification at once."""
     value = order.quantity * price
     if order.side == "BUY":
-        db.execute("UPDATE accounts SET balance = balance - ? WHERE seq = ?", (value, account_seq))
+        if not defects.active("buy_not_debited"):
+            db.execute(
+                "UPDATE accounts SET balance = balance - ? WHERE seq = ?", (value, account_seq)
+            )
         held = db.execute(
             "SELECT quantity, average_price FROM positions WHERE account_seq = ? AND symbol = ?",
             (account_seq, order.symbol),
@@ -478,7 +501,8 @@ def _fill(
         (price, now, order.seq),
     )
     message = f"{verb} {order.quantity} {order.symbol} at {money(price)}"
-    _notify(db, account_seq, "ORDER_FILLED", order.id, message, now)
+    if not defects.active("fill_not_notified"):
+        _notify(db, account_seq, "ORDER_FILLED", order.id, message, now)
 
 
 def place_order(
@@ -546,6 +570,10 @@ def _owned_order(db: sqlite3.Connection, caller: Caller, order_id: str) -> _Orde
         f"SELECT {_ORDER_COLUMNS} FROM orders WHERE id = ? AND account_seq = ?",
         (order_id, caller.seq),
     ).fetchone()
+    if row is None and defects.active("order_lookup_forbidden"):
+        exists = db.execute("SELECT 1 FROM orders WHERE id = ?", (order_id,)).fetchone()
+        if exists:
+            raise ApiError(403, "ORDER_NOT_FOUND", "this order belongs to another customer")
     if row is None:
         raise not_found("ORDER_NOT_FOUND", "no order with this order_id")
     return _OrderRow(*row)
@@ -573,11 +601,12 @@ def cancel_order(
 ) -> dict[str, Any]:
     """Cancel a PENDING order (which releases its reservation); idempotent once CANCELLED."""
     order = _owned_order(db, caller, order_id)
-    if order.status in ("FILLED", "REJECTED"):
+    cancellable = ("FILLED",) if defects.active("filled_order_cancellable") else ()
+    if order.status in ("FILLED", "REJECTED") and order.status not in cancellable:
         raise ApiError(
             409, "ORDER_NOT_CANCELLABLE", f"order is {order.status} and cannot be cancelled"
         )
-    if order.status == "PENDING":
+    if order.status in ("PENDING", *cancellable):
         db.execute("UPDATE orders SET status = 'CANCELLED' WHERE seq = ?", (order.seq,))
         message = f"Cancelled order to {order.side.lower()} {order.quantity} {order.symbol}"
         _notify(db, caller.seq, "ORDER_CANCELLED", order.id, message, now)
@@ -597,7 +626,9 @@ def _payment(row: tuple[Any, ...]) -> dict[str, Any]:
         "currency": row[4],
         "method": row[5],
         "status": row[6],
-        "created_at": timestamp(row[7]),
+        "created_at": timestamp(row[7]).replace("Z", "+00:00")
+        if defects.active("payment_time_offset")
+        else timestamp(row[7]),
     }
 
 
@@ -612,7 +643,9 @@ def pay(
             " AND type = 'WITHDRAWAL' AND created_at >= ? AND created_at < ?",
             (caller.seq, day_start, day_start + DAY),
         ).fetchone()
-        if today + amount > DAILY_WITHDRAWAL_LIMIT:
+        if today + amount > DAILY_WITHDRAWAL_LIMIT and not defects.active(
+            "withdrawal_limit_ignored"
+        ):
             raise unprocessable(
                 "LIMIT_EXCEEDED",
                 f"amount would take today's withdrawals to {money(today + amount)},"

@@ -8,6 +8,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -35,14 +36,19 @@ class SandboxProcess:
         return f"SandboxProcess(url={self.url!r}, pid={self._process.pid})"
 
     @classmethod
-    def start(cls, *, project_root: Path, timeout: float = START_TIMEOUT) -> SandboxProcess:
-        """Start it, read the URL from its ready line, and keep draining its output."""
+    def start(
+        cls, *, project_root: Path, timeout: float = START_TIMEOUT, options: Sequence[str] = ()
+    ) -> SandboxProcess:
+        """Start it, read the URL from its ready line, and keep draining its output.
+
+        ``options`` are more `python -m sandbox` options (``--chaos 0.1``, ``--defect …``).
+        """
         log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - lives as long as the sandbox
             "w", prefix="sandbox-", suffix=".log", delete=False, encoding="utf-8"
         )
         log_path = Path(log_file.name)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", "0"],
+        process = subprocess.Popen(  # noqa: S603 - our interpreter; options from our own callers
+            [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", "0", *options],
             cwd=project_root,
             stdout=subprocess.PIPE,
             stderr=log_file,
