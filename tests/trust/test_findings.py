@@ -1,0 +1,112 @@
+"""How the audit and the defect runner judge runs, from made-up runs (no suite is started)."""
+
+from __future__ import annotations
+
+from sandbox.defects import find
+from trust.benchmarks import BEGIN, END, replace_section
+from trust.flake import AuditOptions, passed, render, summarise
+from trust.seeded import verdict
+from trust.suite import Failure, SuiteRun
+
+
+def run(
+    *,
+    failures: tuple[Failure, ...] = (),
+    reported: tuple[str, ...] = (),
+    wall: float = 30.0,
+    faults: dict[str, int] | None = None,
+    duplicates: list[dict[str, object]] | None = None,
+    stopped: str = "",
+    executed: int = 100,
+) -> SuiteRun:
+    return SuiteRun(
+        exit_code=1 if failures else 0,
+        wall_seconds=wall,
+        executed=executed,
+        passed=executed - len(failures),
+        skipped=0,
+        failures=failures,
+        client={"requests": 900, "attempts": 1000},
+        server={"faults": faults or {}, "duplicates": duplicates or [], "requests": 1000},
+        reported=reported,
+        stopped=stopped,
+    )
+
+
+def failure(nodeid: str, category: str = "environment") -> Failure:
+    return Failure(nodeid=nodeid, category=category, message="RetriesExhausted: …")
+
+
+def test_a_clean_audit_passes_with_the_rule_of_three_bound() -> None:
+    runs = [run(faults={"chaos:reset": 5, "chaos:status_503": 7, "customer:delay": 1})] * 3
+    findings = summarise(AuditOptions(runs=3), run(wall=20.0), runs)
+    assert findings["scenario_executions"] == 300
+    assert findings["faults_injected"] == {"reset": 15, "status_503": 21}
+    assert findings["client_retries"] == 300
+    assert findings["wall_ratio"] == 1.5
+    assert findings["flake_rate"] == 0
+    assert 0.0099 < findings["flake_rate_upper_95"] < 0.0101  # about 3/300
+    assert passed(findings)
+    assert "| failures (any category) | 0 |" in render(findings)
+
+
+def test_every_failure_counts_whatever_its_category() -> None:
+    runs = [run(failures=(failure("t::a"),)), run(failures=(failure("t::b", "product defect"),))]
+    findings = summarise(AuditOptions(runs=2), run(), runs)
+    assert [f["nodeid"] for f in findings["failures"]] == ["t::a", "t::b"]
+    assert not passed(findings)
+
+
+def test_a_scenario_broken_without_faults_is_listed_apart_not_as_a_flake() -> None:
+    clean = run(failures=(failure("t::broken", "test defect"),))
+    runs = [run(failures=(failure("t::broken", "test defect"),))] * 2
+    findings = summarise(AuditOptions(runs=2), clean, runs)
+    assert findings["failures"] == []
+    assert len(findings["failing_also_clean"]) == 2
+    assert findings["scenario_executions"] == 198
+
+
+def test_a_duplicate_execution_fails_the_audit() -> None:
+    duplicate = {"request_id": "r1", "operation": "POST /orders", "executions": 2}
+    findings = summarise(AuditOptions(runs=1), run(), [run(duplicates=[duplicate])])
+    assert findings["duplicates"] == [duplicate]
+    assert not passed(findings)
+
+
+def test_a_defect_is_caught_with_the_right_category() -> None:
+    found = verdict(
+        find("buy_not_debited"),
+        run(failures=(failure("t::x", "product defect"),), reported=("product defect",) * 3),
+    )
+    assert found.caught
+    assert found.categories == {"product defect": 3}
+    assert found.ok
+
+
+def test_a_defect_given_another_category_is_not_ok() -> None:
+    found = verdict(
+        find("account_extra_field"),
+        run(failures=(failure("t::x", "product defect"),), reported=("product defect",)),
+    )
+    assert found.caught
+    assert not found.ok
+
+
+def test_a_defect_no_scenario_fails_on_is_missed() -> None:
+    found = verdict(find("quotes_sorted"), run())
+    assert not found.caught
+    assert not found.ok
+
+
+def test_a_run_stopped_by_the_health_check_is_an_environment_verdict() -> None:
+    line = "acceptance suite: the API at http://x is unreachable or unhealthy (503)"
+    found = verdict(find("outage"), run(stopped=line, executed=0))
+    assert found.ok
+    assert found.first_failure == line
+
+
+def test_the_generated_section_is_replaced_and_the_rest_kept() -> None:
+    document = f"# Benchmarks\n\nclient figures\n\n{BEGIN}\nold\n{END}\n\nafter\n"
+    updated = replace_section(document, f"{BEGIN}\nnew\n{END}")
+    assert updated == f"# Benchmarks\n\nclient figures\n\n{BEGIN}\nnew\n{END}\n\nafter\n"
+    assert replace_section("# B\n", f"{BEGIN}\nx\n{END}") == f"# B\n\n{BEGIN}\nx\n{END}\n"

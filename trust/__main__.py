@@ -1,0 +1,148 @@
+"""`python -m trust <command>`: flake-audit, defects, drift, benchmarks (see docs/trust.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+#: where the commands write their machine-readable results
+RESULTS_DIR = Path("reports") / "trust"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"trust: {message} (see python -m trust --help)\n")
+
+
+def _rate(text: str) -> float:
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a share between 0 and 1 (0.10 is 10%), not {text!r}"
+        )
+    return rate
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+def _flake_audit(args: argparse.Namespace) -> int:
+    from trust.flake import AuditOptions, audit, passed, render
+
+    options = AuditOptions(
+        runs=args.runs,
+        rate=args.rate,
+        seed=args.seed,
+        workers=args.workers,
+        logs=RESULTS_DIR / "flake-logs",
+    )
+    findings = audit(options, progress=lambda line: print(line, flush=True))
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / "flake-audit.json").write_text(json.dumps(findings, indent=2) + "\n")
+    print()
+    print(render(findings))
+    return 0 if passed(findings) else 1
+
+
+def _defects(args: argparse.Namespace) -> int:
+    from sandbox.defects import UnknownDefectError, find
+    from trust.seeded import render, run_defects
+
+    try:
+        for name in args.only:
+            find(name)
+    except UnknownDefectError as exc:
+        print(f"trust: {exc}", file=sys.stderr)
+        return 2
+    print("| defect | section | expected | result | categories given | match |", flush=True)
+    verdicts = run_defects(
+        args.only, workers=args.workers, progress=lambda line: print(line, flush=True)
+    )
+    table = render(verdicts)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / "defects.md").write_text(table + "\n", encoding="utf-8")
+    print()
+    print(table)
+    return 0 if all(found.ok for found in verdicts) else 1
+
+
+def _drift(args: argparse.Namespace) -> int:
+    from trust.drift import compare, explained
+    from trust.openapi_source import DocumentError, fetch_document
+
+    try:
+        document, source = fetch_document(url=args.url, file=args.file)
+    except DocumentError as exc:
+        print(f"trust: {exc}", file=sys.stderr)
+        return 2
+    differences = compare(document)
+    unexplained = [d for d in differences if explained(d) is None]
+    print(f"drift check of {source} against models/:")
+    for difference in differences:
+        reason = explained(difference)
+        print(f"  {difference}" + (f"\n    explained: {reason}" if reason else ""))
+    print(
+        f"{len(unexplained)} difference(s), {len(differences) - len(unexplained)} explained"
+        if differences
+        else "no differences"
+    )
+    return 1 if unexplained else 0
+
+
+def _benchmarks(args: argparse.Namespace) -> int:
+    from trust.benchmarks import measure, render, write
+
+    measured = measure(args.rounds, progress=lambda line: print(line, flush=True))
+    section = render(measured, rounds=args.rounds, load=os.getloadavg())
+    write(args.output, section)
+    print(section)
+    return 0
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """The command line."""
+    parser = _Parser(prog="python -m trust", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    flake = commands.add_parser("flake-audit", help="the suite N times under injected faults")
+    flake.add_argument("--runs", type=_count, default=20, help="chaos runs (default 20)")
+    flake.add_argument("--rate", type=_rate, default=0.10, help="share of requests faulted")
+    flake.add_argument("--seed", type=int, default=1, help="seed of the first run (then +1 …)")
+    flake.add_argument("--workers", default="2", help="pytest -n value (default 2)")
+    flake.set_defaults(run=_flake_audit)
+    seeded = commands.add_parser("defects", help="the suite once per seeded defect")
+    seeded.add_argument("--only", nargs="+", default=[], metavar="NAME", help="these defects")
+    seeded.add_argument("--workers", default="auto", help="pytest -n value (default auto)")
+    seeded.set_defaults(run=_defects)
+    drift = commands.add_parser("drift", help="the target's OpenAPI document against models/")
+    source = drift.add_mutually_exclusive_group()
+    source.add_argument("--url", help="the API's base URL (default: start a sandbox)")
+    source.add_argument("--file", type=Path, help="a saved OpenAPI document (JSON)")
+    drift.set_defaults(run=_drift)
+    bench = commands.add_parser("benchmarks", help="suite wall time: variants side by side")
+    bench.add_argument("--rounds", type=_count, default=3, help="interleaved rounds (default 3)")
+    bench.add_argument(
+        "--output", type=Path, default=Path("docs/BENCHMARKS.md"), help="the document to update"
+    )
+    bench.set_defaults(run=_benchmarks)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit status says whether what it checks held."""
+    args = parse(sys.argv[1:] if argv is None else argv)
+    status: int = args.run(args)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

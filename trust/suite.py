@@ -1,0 +1,204 @@
+"""Run the acceptance suite once against a sandbox started with given options, and read the run.
+
+Each run gets its own sandbox process (`steps.sandbox_process`), so a run's faults, defect
+and counters are its own; the suite reaches it through `API_URL`, as it would a deployment.
+The suite runs as users run it, report included: Allure results and the run summary go to a
+scratch folder (never the shared `reports/`), and the failure categories the report gives
+are read back from the results' `failure_category` labels.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from steps.sandbox_process import SandboxProcess
+from trust.recorder import RECORD_DIR
+
+#: the project's root folder: the suite and the sandbox run from here
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: seconds: a whole suite run that takes longer than this is stopped (it has hung)
+RUN_TIMEOUT = 1800
+#: seconds the sandbox may take to write its counters and exit
+STATS_WAIT = 15
+
+
+@dataclass(frozen=True, kw_only=True)
+class Failure:
+    """One failed scenario: its id, the framework's category and what it said."""
+
+    nodeid: str
+    category: str | None
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SuiteRun:
+    """What one run of the suite did, seen from both ends."""
+
+    exit_code: int
+    wall_seconds: float
+    executed: int
+    passed: int
+    skipped: int
+    failures: tuple[Failure, ...]
+    client: dict[str, int]
+    server: dict[str, Any]
+    reported: tuple[str, ...] = ()  #: the report's category of each failed scenario
+    stopped: str = ""  #: the runner's one-line reason when it stopped the run before any scenario
+
+    @property
+    def retries(self) -> int:
+        """Attempts beyond the first, counted by the client."""
+        return self.client.get("attempts", 0) - self.client.get("requests", 0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunOptions:
+    """How to run the suite: pytest options after `-m acceptance`, and the sandbox's options."""
+
+    sandbox: tuple[str, ...] = ()
+    pytest: tuple[str, ...] = ("-n", "2")
+    environment: dict[str, str] = field(default_factory=dict)
+
+
+def _read_records(folder: Path) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
+    scenarios: dict[str, dict[str, Any]] = {}
+    client = {"requests": 0, "attempts": 0}
+    for path in sorted(folder.glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        scenarios.update(record["scenarios"])
+        for name in client:
+            client[name] += int(record["client"][name])
+    return scenarios, client
+
+
+def _stop_line(output: str) -> str:
+    lines = [line for line in output.splitlines() if "acceptance suite:" in line]
+    return lines[-1].strip() if lines else ""
+
+
+def run_suite(options: RunOptions, *, log: Path | None = None) -> SuiteRun:
+    """Start a sandbox with `options.sandbox`, run the suite against it, stop it, read both."""
+    with tempfile.TemporaryDirectory(prefix="trust-run-") as scratch:
+        folder = Path(scratch)
+        records = folder / "records"
+        records.mkdir()
+        stats_file = folder / "stats.json"
+        sandbox = SandboxProcess.start(
+            project_root=PROJECT_ROOT,
+            options=[*options.sandbox, "--stats-file", str(stats_file)],
+        )
+        environment = {
+            **os.environ,
+            **options.environment,
+            "API_URL": sandbox.url,
+            RECORD_DIR: str(records),
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-m",
+            "acceptance",
+            "-p",
+            "trust.recorder",
+            "-q",
+            "--no-header",
+            "-p",
+            "no:cacheprovider",
+            # One token each: pytest takes a separate path argument for a rootdir candidate.
+            f"--alluredir={folder / 'allure-results'}",
+            f"--run-summary={folder / 'summary.md'}",
+            *options.pytest,
+        ]
+        started = time.perf_counter()
+        try:
+            done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+                command,
+                cwd=PROJECT_ROOT,
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=RUN_TIMEOUT,
+                check=False,
+            )
+        finally:
+            wall = time.perf_counter() - started
+            sandbox.stop()
+        if log is not None:
+            log.write_text(done.stdout + done.stderr, encoding="utf-8")
+        server = _wait_for_stats(stats_file)
+        scenarios, client = _read_records(records)
+        reported = reported_categories(folder / "allure-results")
+    failures = tuple(
+        Failure(nodeid=nodeid, category=entry.get("category"), message=entry.get("message", ""))
+        for nodeid, entry in sorted(scenarios.items())
+        if entry["outcome"] == "failed"
+    )
+    outcomes = [entry["outcome"] for entry in scenarios.values()]
+    return SuiteRun(
+        exit_code=done.returncode,
+        wall_seconds=wall,
+        executed=outcomes.count("passed") + outcomes.count("failed"),
+        passed=outcomes.count("passed"),
+        skipped=outcomes.count("skipped"),
+        failures=failures,
+        client=client,
+        server=server,
+        reported=reported,
+        stopped="" if scenarios else _stop_line(done.stdout + done.stderr),
+    )
+
+
+def reported_categories(results: Path) -> tuple[str, ...]:
+    """The `failure_category` label of every failed or broken Allure result, sorted."""
+    found: list[str] = []
+    for path in results.glob("*-result.json"):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        if result.get("status") not in ("failed", "broken"):
+            continue
+        labels = {label["name"]: label["value"] for label in result.get("labels", ())}
+        found.append(labels.get("failure_category", "unclassified"))
+    return tuple(sorted(found))
+
+
+def _wait_for_stats(path: Path) -> dict[str, Any]:
+    deadline = time.monotonic() + STATS_WAIT
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not path.exists():
+        return {}
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def sandbox_options(
+    *, chaos: float | None = None, seed: int = 0, defect: str | None = None
+) -> tuple[str, ...]:
+    """`python -m sandbox` options for chaos or a defect."""
+    found: list[str] = []
+    if chaos is not None:
+        found += ["--chaos", str(chaos), "--seed", str(seed)]
+    if defect is not None:
+        found += ["--defect", defect]
+    return tuple(found)
+
+
+def extend(
+    options: RunOptions, *, pytest: Sequence[str] = (), sandbox: Sequence[str] = ()
+) -> RunOptions:
+    """These options with more pytest or sandbox options."""
+    return RunOptions(
+        sandbox=(*options.sandbox, *sandbox),
+        pytest=(*options.pytest, *pytest),
+        environment=options.environment,
+    )
