@@ -54,9 +54,13 @@ def _forged_token(username: str) -> SecretStr:
 def bad_access_places_order(cast: Cast, kind: str, quantity: int, symbol: str) -> Outcome[Any]:
     """When someone with forged access places a market order to buy 1 AAPL
 
-    Kinds (all generated in code): made-up, empty, malformed (spaces and punctuation),
-    forged (an unsigned token claiming to be a customer).
+    Kinds (all generated in code): no (nothing presented), made-up, empty, malformed
+    (spaces and punctuation), forged (an unsigned token claiming to be a customer).
     """
+    if kind == "no":
+        return cast.stranger().orders.place(
+            symbol=symbol, side="BUY", quantity=quantity, order_type="MARKET"
+        )
     tokens: dict[str, Callable[[], SecretStr]] = {
         "made-up": made_up_token,
         "empty": lambda: SecretStr(""),

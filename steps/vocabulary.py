@@ -60,7 +60,7 @@ TYPES: dict[str, Any] = {
     "Status": _text(r"[A-Z]+"),
     "Currency": _text(r"[A-Z]{3}"),
     "Which": _text(r"(?:her|his|their) (?:oldest|newest)|a made-up"),
-    "Access": _text(r"made-up|empty|malformed|forged"),
+    "Access": _text(r"no|made-up|empty|malformed|forged"),
     "Thing": _text(r"order|payment"),
     "PaymentDone": _text(r"paid in|withdrawn"),
     "PaymentDoing": _text(r"deposits|withdraws"),

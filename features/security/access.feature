@@ -4,7 +4,7 @@ Feature: Only valid access opens a customer's account
   signing in, that has not expired and has not been signed out. Anything else is refused
   the same way, and the refusal asks to sign in.
 
-  Rule: Access that was never issued is refused
+  Rule: Missing access, or access that was never issued, is refused
 
     @smoke
     Scenario: Made-up access cannot place an order
@@ -19,6 +19,7 @@ Feature: Only valid access opens a customer's account
 
       Examples:
         | kind      |
+        | no        |
         | empty     |
         | malformed |
         | forged    |
