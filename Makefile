@@ -9,7 +9,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 
-.PHONY: help setup setup-node test acceptance report lint typecheck sandbox bench clean steps-doc
+.PHONY: help setup setup-node test acceptance report lint typecheck sandbox bench clean \
+	flake-audit defects drift benchmarks steps-doc
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,6 +73,19 @@ sandbox: setup ## serve the sandbox on http://127.0.0.1:8000
 
 bench: setup ## benchmarks: ratios measured side by side
 	$(BIN)/python benchmarks/client_bench.py
+
+# The trust tools (docs/trust.md): each starts its own sandboxes on free ports.
+flake-audit: setup ## the suite 20 times under 10% injected faults: flake rate and bound
+	$(BIN)/python -m trust flake-audit --runs 20 --rate 0.10
+
+defects: setup ## the suite once per seeded sandbox defect: caught, and with which category
+	$(BIN)/python -m trust defects
+
+drift: setup ## the target's OpenAPI document against models/ (API_URL, else a sandbox)
+	$(BIN)/python -m trust drift $(if $(API_URL),--url $(API_URL))
+
+benchmarks: setup ## suite wall time, variants side by side -> docs/BENCHMARKS.md
+	$(BIN)/python -m trust benchmarks
 
 clean: ## remove the virtual environment and generated files
 	rm -rf $(VENV) node_modules reports .pytest_cache .mypy_cache .ruff_cache
