@@ -16,7 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pytest_bdd.parser import FeatureParser
 from pytest_bdd.steps import step_function_context_registry
+
+from steps.lint import feature_files
 
 #: The project's root folder.
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +74,39 @@ def entries() -> list[StepEntry]:
         )
     order = {name: index for index, name in enumerate(modules)}
     return sorted(found, key=lambda entry: (order[entry.module], entry.line, entry.kind))
+
+
+def step_matches(paths: Sequence[Path], *, also: Sequence[str] = ()) -> list[str]:
+    """Each step of the features under ``paths`` that matches no definition or several.
+
+    pytest-bdd silently takes one of several matching definitions, whichever pytest lists
+    last; a step must therefore match exactly one. Outlines are checked row by row. The
+    definitions are those of the step modules, and of the modules named in ``also``.
+    """
+    entries()  # loads the step modules
+    modules = {*step_modules(), *also}
+    contexts = [
+        context
+        for context in step_function_context_registry.values()
+        if context.step_func.__module__ in modules
+    ]
+    problems: list[str] = []
+    for path in feature_files(paths):
+        feature = FeatureParser(str(path.parent), path.name).parse()
+        for template in feature.scenarios.values():
+            rows = [row for examples in template.examples for row in examples.as_contexts()]
+            for row in rows or [{}]:
+                for step in template.render(row).steps:
+                    matching = [
+                        context.step_func.__name__
+                        for context in contexts
+                        if context.type in (None, step.type)
+                        and context.parser.is_matching(step.name)
+                    ]
+                    if len(matching) != 1:
+                        found = ", ".join(matching) or "no definition"
+                        problems.append(f"{path.name}: {step.keyword} {step.name}: {found}")
+    return sorted(set(problems))
 
 
 def render() -> str:

@@ -6,12 +6,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from pytest_bdd.parser import FeatureParser
+from pytest_bdd import given, parsers
 from pytest_bdd.steps import step_function_context_registry
 
 from models.common import ErrorCode
-from steps.catalogue import StepEntry, entries, main
-from steps.lint import FEATURES, feature_files, missing_codes, scenarios
+from steps.catalogue import StepEntry, entries, main, step_matches
+from steps.lint import FEATURES, missing_codes, scenarios
 
 #: Error codes no scenario needs to show, each with the reason (none: every code is shown).
 EXCLUDED: dict[str, str] = {}
@@ -81,23 +81,19 @@ def test_every_step_documents_gherkin_that_it_matches(entry: StepEntry) -> None:
 
 
 def test_every_step_of_every_feature_matches_exactly_one_definition() -> None:
-    entries()  # loads the step modules
-    contexts = list(step_function_context_registry.values())
-    problems = []
-    for path in feature_files([FEATURES]):
-        feature = FeatureParser(str(path.parent), path.name).parse()
-        for template in feature.scenarios.values():
-            contexts_of_rows = [
-                row for examples in template.examples for row in examples.as_contexts()
-            ] or [{}]
-            for row in contexts_of_rows:
-                for step in template.render(row).steps:
-                    matching = [
-                        context.step_func.__name__
-                        for context in contexts
-                        if context.type in (None, step.type)
-                        and context.parser.is_matching(step.name)
-                    ]
-                    if len(matching) != 1:
-                        problems.append(f"{path.name}: {step.keyword} {step.name}: {matching}")
-    assert sorted(set(problems)) == []
+    assert step_matches([FEATURES]) == []
+
+
+def test_a_step_with_no_definition_or_two_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "steps.feature").write_text(
+        "Feature: Steps\n  Scenario Outline: Rows\n    Given Alice is a customer\n"
+        "    When Alice juggles <n> balls\n\n    Examples:\n      | n |\n      | 3 |\n"
+    )
+    assert step_matches([tmp_path]) == ["steps.feature: When Alice juggles 3 balls: no definition"]
+
+    @given(parsers.parse("Alice is a customer"))
+    def twin() -> None:
+        """Given Alice is a customer"""
+
+    found = step_matches([tmp_path], also=[__name__])
+    assert "steps.feature: Given Alice is a customer: a_customer, twin" in found
