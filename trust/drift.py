@@ -25,6 +25,7 @@ as recorded.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import types
 import typing
@@ -144,13 +145,7 @@ def model_shape(annotation: Any) -> Shape:
         shapes = [model_shape(arg) for arg in members]
         merged = _merge(shapes)
         nullable = len(members) < len(typing.get_args(annotation)) or merged.nullable
-        return Shape(
-            types=merged.types,
-            nullable=nullable,
-            enum=merged.enum,
-            refs=merged.refs,
-            items=merged.items,
-        )
+        return dataclasses.replace(merged, nullable=nullable)
     if origin is Literal:
         values = typing.get_args(annotation)
         return Shape(
@@ -219,13 +214,7 @@ def document_shape(schema: Mapping[str, Any]) -> Shape:
             shapes = [document_shape(member) for member in schema[combinator]]
             merged = _merge([shape for shape in shapes if shape.types != {"null"}])
             nullable = any(shape.types == {"null"} or shape.nullable for shape in shapes)
-            return Shape(
-                types=merged.types,
-                nullable=nullable,
-                enum=merged.enum,
-                refs=merged.refs,
-                items=merged.items,
-            )
+            return dataclasses.replace(merged, nullable=nullable)
     if "allOf" in schema:
         return _merge([document_shape(member) for member in schema["allOf"]])
     declared = schema.get("type")
@@ -352,13 +341,7 @@ def compare_schema(
             )
         shape = document_shape(properties[field])
         if refined and field in refined:
-            shape = Shape(
-                types=shape.types,
-                nullable=shape.nullable,
-                enum=refined[field],
-                refs=shape.refs,
-                items=shape.items,
-            )
+            shape = dataclasses.replace(shape, enum=refined[field])
         found += compare_shapes(name, field, shape, model_shape(info.annotation))
     for field in properties:
         if field not in model.model_fields:

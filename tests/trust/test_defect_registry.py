@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from sandbox import defects, openapi
 from sandbox.api import OPERATIONS
 from sandbox.defects import CATALOGUE, Kind, Section
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.trust.commands import python_module
 
 
 @pytest.fixture
@@ -72,19 +68,8 @@ def test_a_drift_defect_changes_the_published_document_only_while_on(
     assert after == before
 
 
-def sandbox_command(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sandbox", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_defect_list_prints_the_catalogue() -> None:
-    done = sandbox_command("--defect", "list")
+    done = python_module("sandbox", "--defect", "list")
     assert done.returncode == 0
     lines = done.stdout.splitlines()
     assert [line.split()[0] for line in lines] == [defect.name for defect in CATALOGUE]
@@ -92,7 +77,7 @@ def test_defect_list_prints_the_catalogue() -> None:
 
 
 def test_an_unknown_defect_at_start_is_one_clear_line() -> None:
-    done = sandbox_command("--port", "0", "--defect", "cash_evaporates")
+    done = python_module("sandbox", "--port", "0", "--defect", "cash_evaporates")
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == (

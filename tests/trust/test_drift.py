@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,9 +12,9 @@ import pytest
 
 from sandbox import openapi
 from sandbox.api import OPERATIONS
+from tests.trust.commands import python_module
 from trust.drift import Difference, compare, explained
 
-ROOT = Path(__file__).resolve().parents[2]
 Document = dict[str, Any]
 
 
@@ -188,14 +186,7 @@ def test_the_command_exits_non_zero_and_lists_the_differences(
     missing_field(document)
     saved = tmp_path / "openapi.json"
     saved.write_text(json.dumps(document))
-    done = subprocess.run(
-        [sys.executable, "-m", "trust", "drift", "--file", str(saved)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = python_module("trust", "drift", "--file", str(saved))
     assert done.returncode == 1
     assert "Order.quantity: type differs — document: string; models: integer" in done.stdout
     assert "Quote.volume: field differs — document: absent; models: required" in done.stdout
@@ -205,13 +196,6 @@ def test_the_command_exits_non_zero_and_lists_the_differences(
 def test_a_file_that_is_not_a_document_is_one_clear_line(tmp_path: Path) -> None:
     saved = tmp_path / "openapi.json"
     saved.write_text("<html>")
-    done = subprocess.run(
-        [sys.executable, "-m", "trust", "drift", "--file", str(saved)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = python_module("trust", "drift", "--file", str(saved))
     assert done.returncode == 2
     assert done.stderr == f"trust: {saved} is not JSON: expected an OpenAPI 3 document\n"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,8 +15,8 @@ import requests
 from sandbox.chaos import Stats
 from sandbox.controls import Fault
 from steps.sandbox_process import SandboxProcess
+from tests.trust.commands import ROOT, python_module
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
 TIMEOUT = 10  #: seconds per request
 
@@ -140,14 +138,7 @@ def test_stats_count_attempts_per_logical_request() -> None:
 
 @pytest.mark.parametrize("rate", ["2", "-1", "ten"])
 def test_a_bad_chaos_rate_at_start_is_one_clear_line(rate: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "sandbox", "--port", "0", "--chaos", rate],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = python_module("sandbox", "--port", "0", "--chaos", rate)
     assert done.returncode == 2
     assert done.stderr.startswith("sandbox: argument --chaos: must be a share from 0 to 1")
     assert done.stderr.count("\n") == 1
