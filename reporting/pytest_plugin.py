@@ -20,7 +20,7 @@ With ``--alluredir`` (allure-pytest-bdd), the results also get:
   and ``failure_category`` on failure; the run's environment in ``environment.properties``;
 - a result for a scenario that never started (skipped by a mark, failed or skipped in fixture
   set-up), which allure-pytest-bdd does not write, so the report counts every scenario;
-- everything written to a result passes through the client's redactor first (names,
+- everything written to a result passes through the clients' redactors first (names,
   parameters of steps, which allure-pytest-bdd takes from every step argument, messages).
 """
 
@@ -256,7 +256,7 @@ class ReportPlugin:
         folder = getattr(config.option, "allure_report_dir", None)
         self.results_dir = Path(folder).resolve() if folder else None
         self._lock = threading.Lock()
-        self._redactor: Redactor | None = None
+        self._fallback: Redactor | None = None
         self._clients: list[ApiClient] = []
         self._current: _Current | None = None
         self._environment_written = False
@@ -264,19 +264,24 @@ class ReportPlugin:
 
     # -- redaction ---------------------------------------------------------------------------
 
-    @property
-    def redactor(self) -> Redactor:
-        """The client's redactor (it knows every secret learned), else the configured secrets."""
-        if self._redactor is None:
-            try:
-                secrets = load_settings().literal_secrets()
-            except Exception:  # noqa: BLE001 (a settings error is reported by the runner)
-                secrets = []
-            self._redactor = Redactor(secrets)
-        return self._redactor
+    def redact(self, text: str) -> str:
+        """``text`` through the redactor of every client seen (each knows the secrets it
+        learned), else through one that knows the configured secrets."""
+        redactors = [client.redactor for client in self._clients]
+        if not redactors:
+            if self._fallback is None:
+                try:
+                    secrets = load_settings().literal_secrets()
+                except Exception:  # noqa: BLE001 (a settings error is reported by the runner)
+                    secrets = []
+                self._fallback = Redactor(secrets)
+            redactors = [self._fallback]
+        for redactor in redactors:
+            text = redactor.text(text)
+        return text
 
     def _redact_item(self, item: ExecutableItem) -> None:
-        text = self.redactor.text
+        text = self.redact
         item.name = text(item.name) if item.name else item.name
         item.description = text(item.description) if item.description else item.description
         details = item.statusDetails
@@ -334,7 +339,6 @@ class ReportPlugin:
         value = yield
         if isinstance(value, ApiClient) and all(value is not seen for seen in self._clients):
             self._clients.append(value)
-            self._redactor = value.redactor
             value.add_listener(self._on_exchange)
             self._write_environment(value)
         return value
@@ -374,9 +378,7 @@ class ReportPlugin:
             **{name: _version(name) for name in ("pytest", "pytest-bdd", "allure-pytest-bdd")},
         }
         self.results_dir.mkdir(parents=True, exist_ok=True)
-        text = "".join(
-            _property_line(k, self.redactor.text(v)) + "\n" for k, v in properties.items()
-        )
+        text = "".join(_property_line(k, self.redact(v)) + "\n" for k, v in properties.items())
         # Every xdist worker writes the same file: replace it atomically.
         partial = self.results_dir / f"environment.properties.{os.getpid()}.tmp"
         partial.write_text(text, encoding="utf-8")
@@ -422,7 +424,7 @@ class ReportPlugin:
         if current is None or current.item is not item:
             return report
         current.reports.append(report)
-        report.sections = [(title, self.redactor.text(text)) for title, text in report.sections]
+        report.sections = [(title, self.redact(text)) for title, text in report.sections]
         properties = report.user_properties
         properties.append((_SCENARIO, current.info.name))
         error = call.excinfo.value if call.excinfo is not None else None
@@ -430,7 +432,7 @@ class ReportPlugin:
             error, pytest.skip.Exception | pytest.xfail.Exception
         ):
             category = categorize(error)
-            message = first_line(self.redactor.text(f"{type(error).__name__}: {error}"))
+            message = first_line(self.redact(f"{type(error).__name__}: {error}"))
             properties += [(_CATEGORY, str(category)), (_MESSAGE, message)]
             if call.when == "setup":
                 current.setup_error = error

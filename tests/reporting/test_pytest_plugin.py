@@ -179,7 +179,8 @@ def _sign_in(api_client):
 
 
 @then("Alice's session is in use")
-def _in_use(api_client, session):
+def _in_use(api_client, session, dead_client):
+    # dead_client: a second client, which never saw the token, exists when the result is written
     api_client.request("GET", "/me", token=session.token, expect={200: None})
 
 
