@@ -10,6 +10,8 @@ from typing import Any
 from pytest_bdd import then, when
 
 from models.notifications import Notification, NotificationPage, NotificationType
+from models.orders import Order
+from models.payments import Payment
 from steps import vocabulary
 from steps.domain.customers import Cast, Customer
 from steps.domain.outcome import Outcome
@@ -54,7 +56,9 @@ def is_notified_once(cast: Cast, name: str, pronoun: str, event: str) -> None:
 
 
 @then(phrase("{name:Name} is notified that the {event}"))
-def is_notified_of_the_answer(cast: Cast, outcome: Outcome[Any], name: str, event: str) -> None:
+def is_notified_of_the_answer(
+    cast: Cast, outcome: Outcome[Order | Payment], name: str, event: str
+) -> None:
     """Then Alice is notified that the order was filled
 
     "The order" (or deposit, withdrawal) is the one the last action answered with, so the
@@ -64,7 +68,7 @@ def is_notified_of_the_answer(cast: Cast, outcome: Outcome[Any], name: str, even
     wanted = _THE_EVENTS.get(event)
     assert wanted is not None, f"unknown event {event!r}; known: {', '.join(_THE_EVENTS)}"
     subject = outcome.value
-    subject_id = getattr(subject, "order_id", None) or getattr(subject, "payment_id", None)
+    subject_id = subject.order_id if isinstance(subject, Order) else subject.payment_id
     items = cast[name].notifications.list(limit=100).value.items
     found = [item for item in items if item.type is wanted and item.reference_id == subject_id]
     assert len(found) == 1, f"{name} was notified {len(found)} times that the {event}"

@@ -97,7 +97,7 @@ def met_trouble(cast: Cast, name: str, count: int) -> None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Attempt:
+class TriedAction:
     """An action that may end without any answer: the outcome, or the failure it met."""
 
     outcome: Outcome[Any] | None
@@ -105,15 +105,15 @@ class Attempt:
 
 
 @when(phrase("{name:Name} tries to get a quote for {symbol:Symbol}"), target_fixture="attempt")
-def tries_to_get_quote(cast: Cast, name: str, symbol: str) -> Attempt:
+def tries_to_get_quote(cast: Cast, name: str, symbol: str) -> TriedAction:
     """When Alice tries to get a quote for AAPL
 
     Unlike "asks for a quote", the attempt may end without an answer; a later step says how.
     """
     try:
-        return Attempt(outcome=cast[name].market.quote(symbol), failure=None)
+        return TriedAction(outcome=cast[name].market.quote(symbol), failure=None)
     except FrameworkError as failure:
-        return Attempt(outcome=None, failure=failure)
+        return TriedAction(outcome=None, failure=failure)
 
 
 #: How a scenario names each kind of failure.
@@ -130,7 +130,9 @@ CATEGORIES = {
         "{name:Name}'s attempt fails as {category} after every try {pronoun:Pronoun} client allows"
     )
 )
-def attempt_fails_as(cast: Cast, attempt: Attempt, name: str, category: str, pronoun: str) -> None:
+def attempt_fails_as(
+    cast: Cast, attempt: TriedAction, name: str, category: str, pronoun: str
+) -> None:
     """Then Alice's attempt fails as an environment problem after every try her client allows
 
     Categories: an environment problem, a product defect, contract drift, a test defect
