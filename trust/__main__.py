@@ -37,9 +37,11 @@ def _count(text: str) -> int:
 
 
 def _flake_audit(args: argparse.Namespace) -> int:
+    from framework.settings import load_settings
     from trust.flake import AuditOptions, audit, passed, render
 
     options = AuditOptions(
+        max_attempts=load_settings().api_max_attempts,
         runs=args.runs,
         rate=args.rate,
         seed=args.seed,

@@ -29,6 +29,7 @@ class AuditOptions:
     seed: int = 1
     workers: str = "2"
     logs: Path | None = None
+    max_attempts: int = 4  #: the client's API_MAX_ATTEMPTS in the runs
 
 
 def _run(options: AuditOptions, label: str, sandbox: tuple[str, ...]) -> SuiteRun:
@@ -81,6 +82,7 @@ def summarise(options: AuditOptions, clean: SuiteRun, runs: list[SuiteRun]) -> d
                 faults[kind] += count
     duplicates = [dup for run in runs for dup in run.server.get("duplicates", [])]
     chaos_wall = median([run.wall_seconds for run in runs]) if runs else 0.0
+    requests = sum(run.client.get("requests", 0) for run in runs)
     return {
         "runs": len(runs),
         "rate": options.rate,
@@ -93,7 +95,12 @@ def summarise(options: AuditOptions, clean: SuiteRun, runs: list[SuiteRun]) -> d
         "flake_rate_upper_95": upper_bound(len(failures), executions) if executions else 1.0,
         "faults_injected": dict(sorted(faults.items())),
         "faults_total": sum(faults.values()),
-        "client_requests": sum(run.client.get("requests", 0) for run in runs),
+        "client_requests": requests,
+        "max_attempts": options.max_attempts,
+        # Independent faults at this rate exhaust every attempt of a request with
+        # probability rate ** attempts: the failures the retry budget alone predicts (an
+        # upper estimate: chaos spares some requests).
+        "expected_exhausted": requests * options.rate**options.max_attempts,
         "client_retries": sum(run.retries for run in runs),
         "server_requests": sum(run.server.get("requests", 0) for run in runs),
         "server_resent_attempts": sum(run.server.get("resent_attempts", 0) for run in runs),
@@ -127,6 +134,9 @@ def render(findings: dict[str, Any]) -> str:
         f"| faults injected (server) | {findings['faults_total']} |",
         f"| requests sent / retries made (client) | {findings['client_requests']}"
         f" / {findings['client_retries']} |",
+        f"| failures the retry budget predicts ({findings['max_attempts']} attempts,"
+        f" {findings['rate']:.0%}^{findings['max_attempts']} per request)"
+        f" | {findings['expected_exhausted']:.2f} |",
         f"| requests received / resent attempts (server) | {findings['server_requests']}"
         f" / {findings['server_resent_attempts']} |",
         f"| duplicate executions (server) | {len(findings['duplicates'])} |",
