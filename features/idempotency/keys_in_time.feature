@@ -6,7 +6,7 @@ Feature: How long a key holds
 
     Scenario: The same order sent again while the first is under way is placed once
       Given Alice is a customer with 1,000.00 in cash
-      And Alice's next order meets a one-second delay
+      And Alice's next order meets a three-second delay
       When Alice places a market order to buy 1 AAPL again under the key "A" while the first runs
       Then one order is accepted and the other is refused with reason IDEMPOTENCY_KEY_IN_USE
       And Alice has 1 order on record
