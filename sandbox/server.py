@@ -102,5 +102,9 @@ def build_server(
         ssl_certfile=options.tls_cert,
         ssl_keyfile=options.tls_key,
         timeout_keep_alive=30,
+        # On SIGTERM, connections still open after this many seconds are closed: a TLS
+        # connection whose client went away without a close_notify would otherwise hold
+        # the shutdown until its keep-alive timeout.
+        timeout_graceful_shutdown=2,
     )
     return Server(config, scheme=options.scheme, host=options.host, on_stop=on_stop)
