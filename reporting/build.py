@@ -7,19 +7,29 @@ It runs Allure 3 (``node_modules/.bin/allure generate``, configured by ``allurer
 which merges the folders (one per CI shard), classifies failures into the suite's categories
 and appends this run to the history file; then it strips the third-party scripts Allure embeds
 and refuses to finish while the page still refers to another host.
+
+The API coverage and latency that the report plugin wrote into the results folders
+(``api-coverage.json``, ``api-latency.json``) are merged across the folders and attached to the
+report as two global attachments (Allure's ``*-globals.json``), shown on its overview.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from reporting.offline import external_references, strip_third_party_scripts
+from trust.coverage import COVERAGE_FILE, Coverage, DocumentError
+from trust.latency import LATENCY_FILE, Latency
 
 #: The project's root: where package.json, allurerc.mjs and node_modules live.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -106,6 +116,61 @@ def _make_offline(output: Path) -> list[str]:
     return removed
 
 
+def _api_figures(results: tuple[Path, ...]) -> tuple[Coverage | None, Latency | None]:
+    """The coverage and latency of every folder that has them, merged (CI shards)."""
+    coverage: Coverage | None = None
+    latency: Latency | None = None
+    for folder in results:
+        try:
+            if (folder / COVERAGE_FILE).exists():
+                found = Coverage.from_json((folder / COVERAGE_FILE).read_text(encoding="utf-8"))
+                coverage = found if coverage is None else coverage.merged(found)
+            if (folder / LATENCY_FILE).exists():
+                more = Latency.from_json((folder / LATENCY_FILE).read_text(encoding="utf-8"))
+                latency = more if latency is None else latency.merged(more)
+        except (ValueError, KeyError, TypeError) as error:
+            if isinstance(error, DocumentError):
+                raise ReportError(f"cannot merge the API coverage of {folder}: {error}") from None
+            raise ReportError(
+                f"{folder}: unreadable {COVERAGE_FILE} or {LATENCY_FILE} ({error!r}); "
+                "rerun the suite to write them again"
+            ) from None
+    return coverage, latency
+
+
+def write_global_attachments(results: tuple[Path, ...], folder: Path) -> list[str]:
+    """Write the merged coverage and latency into ``folder`` as Allure global attachments.
+
+    Returns the attachments' names (none when no results folder has the data).
+    """
+    coverage, latency = _api_figures(results)
+    texts = [
+        (name, text)
+        for name, text in (
+            ("API coverage", coverage.markdown() if coverage else None),
+            ("Latency per operation", latency.markdown() if latency else None),
+        )
+        if text is not None
+    ]
+    if not texts:
+        return []
+    attachments = []
+    for name, text in texts:
+        source = f"{uuid.uuid4()}-attachment.md"
+        (folder / source).write_text(text, encoding="utf-8")
+        attachments.append(
+            {
+                "name": name,
+                "source": source,
+                "type": "text/markdown",
+                "timestamp": int(time.time() * 1000),
+            }
+        )
+    globals_file = folder / f"{uuid.uuid4()}-globals.json"
+    globals_file.write_text(json.dumps({"attachments": attachments, "errors": []}), "utf-8")
+    return [name for name, _ in texts]
+
+
 def build_report(options: ReportOptions) -> Path:
     """Generate the report and make it self-contained; return the path of its index.html."""
     allure = _allure_executable(options.project_root)
@@ -123,28 +188,31 @@ def build_report(options: ReportOptions) -> Path:
         # Honoured by some Allure plugins only; the stripping below covers the others.
         "ALLURE_NO_ANALYTICS": "true",
     }
-    command = [
-        str(allure),
-        "generate",
-        *map(str, results),
-        "--output",
-        str(output),
-        "--config",
-        str(options.project_root / "allurerc.mjs"),
-        "--cwd",
-        str(options.project_root),
-    ]
-    try:
-        completed = subprocess.run(  # noqa: S603 (fixed executable, arguments are paths)
-            command,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=GENERATE_TIMEOUT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise ReportError(f"allure generate did not finish in {GENERATE_TIMEOUT} s") from None
+    with tempfile.TemporaryDirectory(prefix="report-globals-") as scratch:
+        extra = Path(scratch)
+        command = [
+            str(allure),
+            "generate",
+            *map(str, results),
+            *([str(extra)] if write_global_attachments(results, extra) else []),
+            "--output",
+            str(output),
+            "--config",
+            str(options.project_root / "allurerc.mjs"),
+            "--cwd",
+            str(options.project_root),
+        ]
+        try:
+            completed = subprocess.run(  # noqa: S603 (fixed executable, arguments are paths)
+                command,
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=GENERATE_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise ReportError(f"allure generate did not finish in {GENERATE_TIMEOUT} s") from None
     index = output / "index.html"
     if completed.returncode != 0 or not index.exists():
         detail = (completed.stderr or completed.stdout).strip() or "no output"

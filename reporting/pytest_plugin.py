@@ -22,6 +22,14 @@ With ``--alluredir`` (allure-pytest-bdd), the results also get:
   set-up), which allure-pytest-bdd does not write, so the report counts every scenario;
 - everything written to a result passes through the clients' redactors first (names,
   parameters of steps, which allure-pytest-bdd takes from every step argument, messages).
+
+**API coverage and latency.** Every request a scenario makes is kept (method, path, each
+attempt's status and duration; under xdist the workers hand theirs to the controller in
+``workeroutput``). At the end of the run the controller reads the target's OpenAPI document
+and adds to the summary which documented operations and statuses the run exercised
+(:mod:`trust.coverage`) and each operation's p50/p95 per attempt (:mod:`trust.latency`); their
+data go to ``api-coverage.json`` and ``api-latency.json`` beside the summary and in the Allure
+results, from which ``reporting.build`` attaches them to the report.
 """
 
 from __future__ import annotations
@@ -33,10 +41,12 @@ import subprocess
 import sys
 import threading
 from collections.abc import Generator, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import allure
 import allure_commons
@@ -65,10 +75,17 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from framework.classify import FailureCategory, classify
 from framework.client import ApiClient, Exchange
-from framework.errors import ContractViolation, RetriesExhausted, UnexpectedStatus
+from framework.errors import (
+    ContractViolation,
+    FrameworkError,
+    RetriesExhausted,
+    UnexpectedStatus,
+)
 from framework.redaction import Redactor
 from framework.settings import load_settings
 from reporting.summary import Outcome, RunSummary, ScenarioResult, fault_kind, first_line
+from trust.coverage import COVERAGE_FILE, Call, Coverage, DocumentError, documented_operations
+from trust.latency import LATENCY_FILE, Latency
 
 #: The Allure label that puts a failed scenario under its category (see allurerc.mjs).
 CATEGORY_LABEL = "failure_category"
@@ -94,6 +111,9 @@ _SCENARIO = "scenario"
 _CATEGORY = "failure_category"
 _MESSAGE = "failure_message"
 _FAULT = "transient_fault"
+#: The workeroutput key under which an xdist worker hands its requests to the controller.
+_CALLS = "acceptance_api_calls"
+_ATTEMPT_STATUS = re.compile(r"^(\d{3})\b")
 
 _INFO = pytest.StashKey["ScenarioInfo"]()
 
@@ -195,6 +215,23 @@ def absorbed_faults(exchange: Exchange) -> list[str]:
     return [fault_kind(attempt.outcome) for attempt in exchange.attempts[:-1]]
 
 
+def api_call(exchange: Exchange, base_path: str) -> Call:
+    """What coverage and latency need of an exchange: method, path below the base URL, and
+    each attempt's status (None: no answer) and duration without the wait before it."""
+    path = urlsplit(exchange.url).path
+    if base_path and path.startswith(base_path):
+        path = path[len(base_path) :] or "/"
+    attempts = []
+    started = 0.0  # when this attempt began, from the start of the first
+    for attempt in exchange.attempts:
+        status = _ATTEMPT_STATUS.match(attempt.outcome)
+        attempts.append(
+            (int(status.group(1)) if status else None, max(0.0, attempt.elapsed_seconds - started))
+        )
+        started = attempt.elapsed_seconds + attempt.wait_seconds
+    return Call(method=exchange.method, path=path, attempts=tuple(attempts))
+
+
 def _git_commit(root: Path) -> str:
     if os.environ.get("GITHUB_SHA"):
         return os.environ["GITHUB_SHA"]
@@ -261,6 +298,8 @@ class ReportPlugin:
         self._current: _Current | None = None
         self._environment_written = False
         self._collected: dict[str, _Collected] = {}
+        #: base URL -> the requests scenarios sent there (the controller: every worker's)
+        self._calls: dict[str, list[Call]] = {}
 
     # -- redaction ---------------------------------------------------------------------------
 
@@ -339,17 +378,21 @@ class ReportPlugin:
         value = yield
         if isinstance(value, ApiClient) and all(value is not seen for seen in self._clients):
             self._clients.append(value)
-            value.add_listener(self._on_exchange)
+            base_url = value.transport.base_url
+            base_path = urlsplit(base_url).path.rstrip("/")
+            value.add_listener(lambda exchange: self._on_exchange(exchange, base_url, base_path))
             self._write_environment(value)
         return value
 
-    def _on_exchange(self, exchange: Exchange) -> None:
+    def _on_exchange(self, exchange: Exchange, base_url: str, base_path: str) -> None:
         current = self._current
         if current is None:
             return  # outside any scenario (the runner's probe of the target)
         faults = absorbed_faults(exchange)
+        call = api_call(exchange, base_path)
         with self._lock:
             current.faults += faults
+            self._calls.setdefault(base_url, []).append(call)
             if current.started and self.results_dir is not None:
                 allure.attach(
                     render_exchange(exchange),
@@ -542,18 +585,81 @@ class ReportPlugin:
             ),
         )
 
+    # -- API coverage and latency -----------------------------------------------------------
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """An xdist worker hands the requests its scenarios sent to the controller."""
+        workeroutput = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None:
+            workeroutput[_CALLS] = {
+                base: [call.to_json() for call in calls] for base, calls in self._calls.items()
+            }
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """The controller collects the requests of a worker that has finished."""
+        for base, calls in getattr(node, "workeroutput", {}).get(_CALLS, {}).items():
+            self._calls.setdefault(base, []).extend(Call.from_json(call) for call in calls)
+
+    def api_figures(self) -> tuple[Coverage, Latency] | str:
+        """Coverage and latency of the run's requests to its target, or why there are none.
+
+        The target is the base URL most requests went to; its OpenAPI document is read from
+        ``/openapi.json`` with the framework's settings (TLS included).
+        """
+        answered = {
+            base: calls
+            for base, calls in self._calls.items()
+            if any(status is not None for call in calls for status, _ in call.attempts)
+        }
+        if not answered:
+            return "no request of the run got an answer"
+        base = max(answered, key=lambda url: len(answered[url]))
+        calls = answered[base]
+        try:
+            with ApiClient(load_settings(), base_url=base) as client:
+                document = client.request("GET", "/openapi.json", expect={200: None}).json()
+            if not isinstance(document, dict) or "openapi" not in document:
+                raise DocumentError(f"{self.redact(base)}/openapi.json is not an OpenAPI document")
+            documented = documented_operations(document)
+        except (FrameworkError, DocumentError, ValueError) as error:
+            summary = error.summary if isinstance(error, FrameworkError) else str(error)
+            return f"the target's OpenAPI document cannot be read ({self.redact(summary)})"
+        return Coverage.measure(documented, calls), Latency.measure(documented, calls)
+
+    def _write_api_figures(self, folder: Path, coverage: Coverage, latency: Latency) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / COVERAGE_FILE).write_text(coverage.to_json(), encoding="utf-8")
+        (folder / LATENCY_FILE).write_text(latency.to_json(), encoding="utf-8")
+
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         """Print the summary; write it (Markdown) and its data (JSON, for merging shards)."""
         if hasattr(self._config, "workerinput") or not self._collected:
             return
         summary = self.summary()
+        figures = self.api_figures()
         terminalreporter.write_sep("=", "acceptance summary")
         terminalreporter.write_line(summary.text())
         target = Path(self._config.getoption("run_summary"))
         if not target.is_absolute():
             target = self._config.rootpath / target
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(summary.markdown(), encoding="utf-8")
+        markdown = summary.markdown()
+        for stale in (COVERAGE_FILE, LATENCY_FILE):
+            with suppress(FileNotFoundError):
+                (target.parent / stale).unlink()
+        if isinstance(figures, str):
+            terminalreporter.write_line(f"API coverage and latency: not measured: {figures}")
+            markdown += f"\nAPI coverage and latency: not measured: {figures}.\n"
+        else:
+            coverage, latency = figures
+            terminalreporter.write_line(coverage.text())
+            terminalreporter.write_line(latency.text())
+            markdown += f"\n{coverage.markdown()}\n{latency.markdown()}"
+            self._write_api_figures(target.parent, coverage, latency)
+            if self.results_dir is not None:
+                self._write_api_figures(self.results_dir, coverage, latency)
+        target.write_text(markdown, encoding="utf-8")
         target.with_suffix(".json").write_text(summary.to_json(), encoding="utf-8")
         terminalreporter.write_line(f"summary written to {_shown(target, self._config)}")
 

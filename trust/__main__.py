@@ -1,4 +1,7 @@
-"""`python -m trust <command>`: flake-audit, defects, drift, benchmarks (see docs/trust.md)."""
+"""`python -m trust <command>`: flake-audit, defects, drift, benchmarks, coverage, latency-gate.
+
+See docs/trust.md.
+"""
 
 from __future__ import annotations
 
@@ -111,6 +114,88 @@ def _benchmarks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be a percentage from 0 to 100, not {text!r}")
+    return value
+
+
+def _read_run_data(folders: list[Path], name: str) -> list[str]:
+    """The ``name`` file of every folder; a missing one raises OSError with a one-line hint."""
+    texts = []
+    for folder in folders:
+        path = folder / name if folder.is_dir() else folder
+        try:
+            texts.append(path.read_text(encoding="utf-8"))
+        except OSError:
+            raise OSError(
+                f"no {name} in {folder}: run the suite first (make acceptance), or pass the "
+                "folder of a run's summary or Allure results with --results"
+            ) from None
+    return texts
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from trust.coverage import COVERAGE_FILE, Coverage, percent
+
+    try:
+        runs = [Coverage.from_json(text) for text in _read_run_data(args.results, COVERAGE_FILE)]
+        coverage = runs[0]
+        for run in runs[1:]:
+            coverage = coverage.merged(run)
+    except OSError as exc:
+        print(f"trust: {exc}", file=sys.stderr)
+        return 2
+    except (ValueError, KeyError, TypeError) as exc:
+        print(f"trust: not the coverage data of a run ({exc!r}); rerun the suite", file=sys.stderr)
+        return 2
+    print(coverage.text())
+    shortfalls = [
+        f"{what} {percent(*counts):.1f}% < {minimum:g}%"
+        for what, counts, minimum in (
+            ("operations", coverage.operations, args.min_operations),
+            ("statuses", coverage.statuses, args.min_statuses),
+        )
+        if percent(*counts) < minimum
+    ]
+    if shortfalls:
+        print(f"coverage below the bar: {'; '.join(shortfalls)}")
+    return 1 if shortfalls else 0
+
+
+def _latency_gate(args: argparse.Namespace) -> int:
+    from trust.latency import (
+        LATENCY_FILE,
+        BudgetError,
+        Judgement,
+        Latency,
+        judge,
+        load_budgets,
+        render_verdicts,
+    )
+
+    try:
+        runs = [Latency.from_json(text) for text in _read_run_data(args.results, LATENCY_FILE)]
+        latency = runs[0]
+        for run in runs[1:]:
+            latency = latency.merged(run)
+        budgets = load_budgets(args.budgets, known=latency.operations)
+    except (OSError, BudgetError) as exc:
+        print(f"trust: {exc}", file=sys.stderr)
+        return 2
+    except (ValueError, KeyError, TypeError) as exc:
+        print(f"trust: not the latency data of a run ({exc!r}); rerun the suite", file=sys.stderr)
+        return 2
+    verdicts = judge(latency, budgets)
+    print(f"latency per attempt (ms) against {args.budgets}:")
+    print(render_verdicts(verdicts))
+    return 1 if any(v.judgement is Judgement.OVER for v in verdicts) else 0
+
+
 def parse(argv: list[str]) -> argparse.Namespace:
     """The command line."""
     parser = _Parser(prog="python -m trust", description=__doc__)
@@ -136,7 +221,27 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--output", type=Path, default=Path("docs/BENCHMARKS.md"), help="the document to update"
     )
     bench.set_defaults(run=_benchmarks)
-    return parser.parse_args(argv)
+    results_help = (
+        "a run's summary or Allure results folder; repeat to merge CI shards (default: reports)"
+    )
+    cover = commands.add_parser("coverage", help="documented operations and statuses a run used")
+    cover.add_argument("--results", type=Path, action="append", metavar="FOLDER", help=results_help)
+    cover.add_argument("--min-operations", type=_percent, default=0.0, metavar="PCT")
+    cover.add_argument("--min-statuses", type=_percent, default=0.0, metavar="PCT")
+    cover.set_defaults(run=_coverage)
+    gate = commands.add_parser("latency-gate", help="a run's p95 per operation against budgets")
+    gate.add_argument("--results", type=Path, action="append", metavar="FOLDER", help=results_help)
+    gate.add_argument(
+        "--budgets",
+        type=Path,
+        default=Path("latency-budgets.toml"),
+        help="the budgets file (default: %(default)s)",
+    )
+    gate.set_defaults(run=_latency_gate)
+    arguments = parser.parse_args(argv)
+    if getattr(arguments, "results", "absent") is None:
+        arguments.results = [Path("reports")]
+    return arguments
 
 
 def main(argv: list[str] | None = None) -> int:
