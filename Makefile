@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 
 .PHONY: help setup setup-node test acceptance report lint typecheck sandbox bench clean \
-	flake-audit defects drift benchmarks steps-doc
+	flake-audit defects drift benchmarks steps-doc coverage latency-gate
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -86,6 +86,16 @@ drift: setup ## the target's OpenAPI document against models/ (API_URL, else a s
 
 benchmarks: setup ## suite wall time, variants side by side -> docs/BENCHMARKS.md
 	$(BIN)/python -m trust benchmarks
+
+# A run's API coverage and latency (written by every acceptance run beside its summary;
+# RUN_DATA: the folders of the run or of its CI shards).
+RUN_DATA ?= reports
+
+coverage: setup ## documented operations and statuses the last run exercised (bar: 100% and 90%)
+	$(BIN)/python -m trust coverage $(addprefix --results ,$(RUN_DATA)) --min-operations 100 --min-statuses 90
+
+latency-gate: setup ## the last run's p95 per operation against latency-budgets.toml
+	$(BIN)/python -m trust latency-gate $(addprefix --results ,$(RUN_DATA))
 
 clean: ## remove the virtual environment and generated files
 	rm -rf $(VENV) node_modules reports .pytest_cache .mypy_cache .ruff_cache
