@@ -20,6 +20,8 @@ from trust.suite import RunOptions, SuiteRun, run_suite, sandbox_options
 MAX_FAILURES = 5
 #: the category of a run stopped before any scenario because the API is unreachable
 STOPPED_CATEGORY = "environment"
+#: what the acceptance runner says when it stops a run for an unreachable API
+_RUNNER_STOP = "is unreachable or unhealthy"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,7 +47,7 @@ class Verdict:
 
 def verdict(defect: Defect, run: SuiteRun) -> Verdict:
     """Judge one run of the suite against a sandbox with `defect` on."""
-    if run.stopped and not run.executed:
+    if not run.executed and _RUNNER_STOP in run.stopped:
         return Verdict(
             defect=defect,
             caught=True,
@@ -59,7 +61,7 @@ def verdict(defect: Defect, run: SuiteRun) -> Verdict:
         defect=defect,
         caught=bool(run.reported or run.failures),
         categories=dict(sorted(categories.items())),
-        first_failure=f"{first.nodeid.split('::')[-1]}: {first.message}" if first else "",
+        first_failure=f"{first.nodeid.split('::')[-1]}: {first.message}" if first else run.stopped,
         wall_seconds=run.wall_seconds,
     )
 

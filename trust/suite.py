@@ -82,8 +82,10 @@ def _read_records(folder: Path) -> tuple[dict[str, dict[str, Any]], dict[str, in
 
 
 def _stop_line(output: str) -> str:
-    lines = [line for line in output.splitlines() if "acceptance suite:" in line]
-    return lines[-1].strip() if lines else ""
+    """Why a run ended before any scenario: the runner's one line, else pytest's last."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    runner = [line for line in lines if "acceptance suite:" in line]
+    return (runner or lines or ["pytest printed nothing"])[-1]
 
 
 def run_suite(options: RunOptions, *, log: Path | None = None) -> SuiteRun:

@@ -110,3 +110,9 @@ def test_the_generated_section_is_replaced_and_the_rest_kept() -> None:
     updated = replace_section(document, f"{BEGIN}\nnew\n{END}")
     assert updated == f"# Benchmarks\n\nclient figures\n\n{BEGIN}\nnew\n{END}\n\nafter\n"
     assert replace_section("# B\n", f"{BEGIN}\nx\n{END}") == f"# B\n\n{BEGIN}\nx\n{END}\n"
+
+
+def test_a_run_that_never_started_catches_nothing() -> None:
+    found = verdict(find("quotes_sorted"), run(stopped="ImportError: no module", executed=0))
+    assert not found.caught
+    assert found.first_failure == "ImportError: no module"
