@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reporting.offline import external_references, strip_third_party_scripts
-from trust.coverage import COVERAGE_FILE, Coverage, DocumentError
-from trust.latency import LATENCY_FILE, Latency
+from reporting.summary import api_figures
 
 #: The project's root: where package.json, allurerc.mjs and node_modules live.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -116,34 +115,18 @@ def _make_offline(output: Path) -> list[str]:
     return removed
 
 
-def _api_figures(results: tuple[Path, ...]) -> tuple[Coverage | None, Latency | None]:
-    """The coverage and latency of every folder that has them, merged (CI shards)."""
-    coverage: Coverage | None = None
-    latency: Latency | None = None
-    for folder in results:
-        try:
-            if (folder / COVERAGE_FILE).exists():
-                found = Coverage.from_json((folder / COVERAGE_FILE).read_text(encoding="utf-8"))
-                coverage = found if coverage is None else coverage.merged(found)
-            if (folder / LATENCY_FILE).exists():
-                more = Latency.from_json((folder / LATENCY_FILE).read_text(encoding="utf-8"))
-                latency = more if latency is None else latency.merged(more)
-        except (ValueError, KeyError, TypeError) as error:
-            if isinstance(error, DocumentError):
-                raise ReportError(f"cannot merge the API coverage of {folder}: {error}") from None
-            raise ReportError(
-                f"{folder}: unreadable {COVERAGE_FILE} or {LATENCY_FILE} ({error!r}); "
-                "rerun the suite to write them again"
-            ) from None
-    return coverage, latency
-
-
 def write_global_attachments(results: tuple[Path, ...], folder: Path) -> list[str]:
     """Write the merged coverage and latency into ``folder`` as Allure global attachments.
 
     Returns the attachments' names (none when no results folder has the data).
     """
-    coverage, latency = _api_figures(results)
+    try:
+        coverage, latency = api_figures(results)
+    except (ValueError, KeyError, TypeError) as error:
+        raise ReportError(
+            f"cannot read or merge the API coverage and latency of {', '.join(map(str, results))}"
+            f" ({error}); rerun the suite to write them again"
+        ) from None
     texts = [
         (name, text)
         for name, text in (

@@ -6,6 +6,9 @@ controller's, under xdist), prints :meth:`RunSummary.text` at the end of the run
 CI runs the suite in shards; the report job merges their data into one job summary::
 
     python -m reporting.summary shard-1/summary.json shard-2/summary.json [--report-url URL]
+
+with the API coverage and latency of the shards (``api-coverage.json``, ``api-latency.json``
+beside each ``summary.json``) merged after it.
 """
 
 from __future__ import annotations
@@ -16,11 +19,14 @@ import re
 import shlex
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from framework.classify import FailureCategory
+from trust.coverage import COVERAGE_FILE, Coverage
+from trust.latency import LATENCY_FILE, Latency
 
 #: Characters of a failure message kept in the summary (its first line).
 MESSAGE_CHARS = 160
@@ -225,6 +231,21 @@ class RunSummary:
         return "\n".join(lines).rstrip() + "\n"
 
 
+def api_figures(folders: Iterable[Path]) -> tuple[Coverage | None, Latency | None]:
+    """The API coverage and latency found in ``folders`` (beside summaries, or in Allure
+    results), merged: CI's shards each measured their part of the run."""
+    coverage: Coverage | None = None
+    latency: Latency | None = None
+    for folder in folders:
+        if (folder / COVERAGE_FILE).exists():
+            found = Coverage.from_json((folder / COVERAGE_FILE).read_text(encoding="utf-8"))
+            coverage = found if coverage is None else coverage.merged(found)
+        if (folder / LATENCY_FILE).exists():
+            more = Latency.from_json((folder / LATENCY_FILE).read_text(encoding="utf-8"))
+            latency = more if latency is None else latency.merged(more)
+    return coverage, latency
+
+
 def first_line(message: str) -> str:
     """The first non-empty line of a failure message, cut to :data:`MESSAGE_CHARS`."""
     line = next((line.strip() for line in message.splitlines() if line.strip()), "")
@@ -256,6 +277,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: not a summary written by the suite: {error!r}", file=sys.stderr)
         return 1
     print(summary.markdown(), end="")
+    folders = [Path(name).parent for name in arguments.files]
+    try:
+        coverage, latency = api_figures(folders)
+    except (ValueError, KeyError, TypeError) as error:
+        print(
+            f"error: unreadable API coverage or latency beside the summaries: {error!r}",
+            file=sys.stderr,
+        )
+        return 1
+    for figures in (coverage, latency):
+        if figures is not None:
+            print(f"\n{figures.markdown()}", end="")
     return 0
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from reporting.build import write_global_attachments
+from reporting.summary import RunSummary
 from tests.trust.commands import ROOT, python_module
 from trust.coverage import (
     COVERAGE_FILE,
@@ -136,6 +138,35 @@ def test_the_command_reports_and_holds_the_bar(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert missing.stderr.count("\n") == 1
     assert "run the suite first" in missing.stderr
+
+
+def test_shards_are_merged_into_the_reports_attachments_and_the_job_summary(tmp_path: Path) -> None:
+    shards = []
+    for number, call in enumerate(
+        [_call("GET", "/orders", 200), _call("GET", "/orders/ord_1", 404)], start=1
+    ):
+        shard = tmp_path / f"shard-{number}"
+        shard.mkdir()
+        coverage = Coverage.measure(OPERATIONS, [call])
+        (shard / COVERAGE_FILE).write_text(coverage.to_json(), encoding="utf-8")
+        latency = Latency.measure(OPERATIONS, [call])
+        (shard / LATENCY_FILE).write_text(latency.to_json(), encoding="utf-8")
+        (shard / "summary.json").write_text(RunSummary(scenarios=()).to_json(), encoding="utf-8")
+        shards.append(shard)
+    attachments = tmp_path / "attachments"
+    attachments.mkdir()
+    names = write_global_attachments(tuple(shards), attachments)
+    assert names == ["API coverage", "Latency per operation"]
+    (globals_file,) = attachments.glob("*-globals.json")
+    listed = json.loads(globals_file.read_text(encoding="utf-8"))["attachments"]
+    assert [a["name"] for a in listed] == names
+    texts = [(attachments / a["source"]).read_text(encoding="utf-8") for a in listed]
+    assert "2/6 operations, 2/10 documented statuses (20.0%)" in texts[0]
+    assert "| `GET /orders/{order_id}` | 1 |" in texts[1]
+    job = python_module("reporting.summary", *(str(s / "summary.json") for s in shards))
+    assert job.returncode == 0, job.stderr
+    assert "2/6 operations, 2/10 documented statuses (20.0%)" in job.stdout
+    assert write_global_attachments((tmp_path / "attachments",), tmp_path) == []
 
 
 # -- a real run: the report plugin under xdist writes the figures ------------------------------
