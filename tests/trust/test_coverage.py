@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from reporting.build import write_global_attachments
+from reporting.build import ReportOptions, build_report, write_global_attachments
 from reporting.summary import RunSummary
 from tests.trust.commands import ROOT, python_module
 from trust.coverage import (
@@ -293,6 +293,12 @@ def test_a_run_writes_its_coverage_and_latency(api_url: str, tmp_path: Path) -> 
             "GET /orders/{order_id}": 1,
             "POST /orders": 2,  # both attempts of the retried order
         }
+    # The HTML report lists both as global attachments (what its tab of that name reads).
+    index = build_report(
+        ReportOptions(results=(results,), output=tmp_path / "html", history=tmp_path / "h.jsonl")
+    )
+    shown = json.loads((index.parent / "widgets" / "globals.json").read_text(encoding="utf-8"))
+    assert [a["name"] for a in shown["attachments"]] == ["API coverage", "Latency per operation"]
     summary = (tmp_path / "reports" / "summary.md").read_text(encoding="utf-8")
     assert "## API coverage" in summary
     assert "| `POST /orders` | 2 |" in summary
