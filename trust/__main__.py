@@ -226,8 +226,20 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     cover = commands.add_parser("coverage", help="documented operations and statuses a run used")
     cover.add_argument("--results", type=Path, action="append", metavar="FOLDER", help=results_help)
-    cover.add_argument("--min-operations", type=_percent, default=0.0, metavar="PCT")
-    cover.add_argument("--min-statuses", type=_percent, default=0.0, metavar="PCT")
+    cover.add_argument(
+        "--min-operations",
+        type=_percent,
+        default=0.0,
+        metavar="PCT",
+        help="exit 1 when fewer documented operations were exercised (default 0: report only)",
+    )
+    cover.add_argument(
+        "--min-statuses",
+        type=_percent,
+        default=0.0,
+        metavar="PCT",
+        help="exit 1 when fewer documented statuses were received (default 0: report only)",
+    )
     cover.set_defaults(run=_coverage)
     gate = commands.add_parser("latency-gate", help="a run's p95 per operation against budgets")
     gate.add_argument("--results", type=Path, action="append", metavar="FOLDER", help=results_help)
