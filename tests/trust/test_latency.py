@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import requests
 
+from framework.client import Exchange
+from framework.exchange import Attempt
+from framework.redaction import Redactor
+from framework.transport import Transport
+from reporting.pytest_plugin import api_call
 from tests.trust.commands import python_module
 from trust.coverage import Call, Operation
 from trust.latency import (
@@ -44,6 +50,43 @@ def test_percentiles_are_nearest_rank(values: list[float], q: float, expected: f
 def test_a_percentile_of_nothing_or_out_of_range_is_refused(values: list[float], q: float) -> None:
     with pytest.raises(ValueError, match=r"no values|q must be"):
         percentile(values, q)
+
+
+def test_an_attempts_duration_leaves_out_the_wait_before_it() -> None:
+    base = "http://127.0.0.1:9/api"
+    prepared = requests.Request("GET", f"{base}/orders/ord_1?fields=all").prepare()
+    attempts = (
+        # Attempt 1 ends 10 ms in, then waits 0.5 s; attempt 2 (no answer) ends at 520 ms,
+        # then waits 1 s; attempt 3 ends at 1,550 ms: 10, 10 and 30 ms of the server's time.
+        Attempt(
+            number=1,
+            outcome="503 Service Unavailable",
+            reason="",
+            wait_seconds=0.5,
+            elapsed_seconds=0.010,
+        ),
+        Attempt(
+            number=2,
+            outcome="ReadError: connection aborted",
+            reason="",
+            wait_seconds=1.0,
+            elapsed_seconds=0.520,
+        ),
+        Attempt(number=3, outcome="200 OK", reason="", wait_seconds=0.0, elapsed_seconds=1.550),
+    )
+    exchange = Exchange(
+        prepared=prepared,
+        response=None,
+        attempts=attempts,
+        duration_seconds=1.55,
+        request_id="r",
+        redactor=Redactor([]),
+        transport=Transport(base_url=base, redactor=Redactor([])),
+    )
+    call = api_call(exchange, "/api")
+    assert (call.method, call.path) == ("GET", "/orders/ord_1")
+    assert [status for status, _ in call.attempts] == [503, None, 200]
+    assert [round(seconds, 6) for _, seconds in call.attempts] == [0.010, 0.010, 0.030]
 
 
 def test_each_answered_attempt_is_one_sample_under_its_operation() -> None:
