@@ -12,7 +12,7 @@ from framework.exchange import Attempt
 from framework.redaction import Redactor
 from framework.transport import Transport
 from reporting.pytest_plugin import api_call
-from tests.trust.commands import python_module
+from tests.trust.commands import ROOT, python_module
 from trust.coverage import Call, Operation
 from trust.latency import (
     LATENCY_FILE,
@@ -196,6 +196,6 @@ def test_the_gate_command_exits_by_its_verdict(tmp_path: Path) -> None:
 
 def test_the_projects_budgets_file_is_valid() -> None:
     budgets = parse_budgets(
-        Path("latency-budgets.toml").read_text(encoding="utf-8"), source="latency-budgets.toml"
+        (ROOT / "latency-budgets.toml").read_text(encoding="utf-8"), source="latency-budgets.toml"
     )
     assert budgets.default > 0
