@@ -346,13 +346,49 @@ def _errors(operation: Operation) -> dict[int, list[str]]:
         add(422, "IDEMPOTENCY_KEY_REUSED")
     if operation.auth is not Auth.NONE:
         add(401, "UNAUTHENTICATED")
-    if operation.auth is not Auth.NONE and not operation.control:
+    if _faults_fire(operation):
         add(429, "RATE_LIMITED", "INJECTED_FAULT")
-        for status in (502, 503, 504):
-            add(status, "INJECTED_FAULT")
-        add(500, "INJECTED_FAULT")
-    add(500, "INTERNAL_ERROR")
     return dict(sorted(errors.items()))
+
+
+def _faults_fire(operation: Operation) -> bool:
+    """Whether a customer's (or chaos's) fault can answer this operation."""
+    return operation.auth is not Auth.NONE and not operation.control
+
+
+def _server_errors(operation: Operation) -> dict[str, Any]:
+    """The ``5XX`` range response: server errors are no operation's behaviour, so one range.
+
+    Every operation can meet a real server fault (500 ``INTERNAL_ERROR``); where faults fire,
+    a staged one answers 500, 502, 503 or 504 ``INJECTED_FAULT``, with ``Retry-After`` when it
+    was given one. Listing the four statuses under every operation would document them as
+    behaviours of each.
+    """
+    codes = ["INTERNAL_ERROR"]
+    description = "Server error: 500 INTERNAL_ERROR, an unexpected fault of the server"
+    if _faults_fire(operation):
+        codes.append("INJECTED_FAULT")
+        description += (
+            "; 500, 502, 503 or 504 INJECTED_FAULT, a sandbox fault staged by the caller"
+            " (with Retry-After when the fault gives one)"
+        )
+    headers = _response_headers(operation, 500)
+    if _faults_fire(operation):
+        headers["Retry-After"] = _header("Seconds (or an HTTP-date) to wait before retrying.")
+    return {
+        "description": description,
+        "headers": headers,
+        "content": {"application/json": {"schema": _error_schema(codes)}},
+    }
+
+
+def _error_schema(codes: list[str]) -> dict[str, Any]:
+    return {
+        "allOf": [
+            {"$ref": "#/components/schemas/Error"},
+            {"properties": {"code": {"enum": codes}}},
+        ]
+    }
 
 
 def _response_headers(operation: Operation, status: int) -> dict[str, Any]:
@@ -383,17 +419,9 @@ def _operation(operation: Operation) -> dict[str, Any]:
         responses[str(status)] = {
             "description": f"{HTTPStatus(status).phrase}: {', '.join(codes)}",
             "headers": _response_headers(operation, status),
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "allOf": [
-                            {"$ref": "#/components/schemas/Error"},
-                            {"properties": {"code": {"enum": codes}}},
-                        ]
-                    }
-                }
-            },
+            "content": {"application/json": {"schema": _error_schema(codes)}},
         }
+    responses["5XX"] = _server_errors(operation)
     parameters: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": schema}
         for name, schema in _PATH_PARAMETERS.items()
@@ -448,6 +476,10 @@ The trading API's reference implementation. Choices where the contract is silent
   faults; with an unknown, expired or revoked one it is simply 204.
 - Unknown paths are 404 `NOT_FOUND`, unsupported methods 405 `METHOD_NOT_ALLOWED` with
   `Allow`; an unexpected server error is 500 `INTERNAL_ERROR`.
+- Server errors are documented once per operation as the range `5XX`, not status by status:
+  they are faults, not behaviours of an operation. They are 500 `INTERNAL_ERROR`, and, where
+  sandbox faults fire, 500, 502, 503 or 504 `INJECTED_FAULT` (with `Retry-After` when the
+  fault gives one).
 - `X-Request-ID` is echoed when it is 1 to 200 printable ASCII characters, else replaced.
 - A `delay` fault waits just before execution (holding the request's idempotency key), or
   before answering a request that is not executed (a 400, a replay, a reused or busy key).

@@ -8,6 +8,14 @@ OpenAPI says). A status counts as exercised when **any attempt** of a request re
 a 503 that a retry absorbed counts: it was a real answer on the wire. An operation counts as
 exercised when at least one attempt of one of its requests received an answer.
 
+Enumerated statuses (``"404"``) and ranges (``"5XX"``) are counted apart. The status
+percentage is over the enumerated ones only: a range is one entry standing for many statuses,
+and counting it as one status among the others would make one injected 503 stand for a whole
+class. Each range gets its own figure instead — on how many of the operations documenting it
+some attempt received a status of it (``server errors (5XX): seen on 9 of 23 operations that
+document them``). As in OpenAPI, an enumerated status wins over a range: a 500 received by an
+operation that lists both ``500`` and ``5XX`` counts for ``500`` only.
+
 Only the standard library: the report plugin computes coverage at the end of every run.
 """
 
@@ -26,6 +34,14 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 COVERAGE_FILE = "api-coverage.json"
 
 _STATUS = re.compile(r"^[1-5](?:\d\d|XX)$")
+#: What each OpenAPI status range stands for, in the coverage's words.
+RANGE_NAMES = {
+    "1XX": "informational",
+    "2XX": "successes",
+    "3XX": "redirections",
+    "4XX": "client errors",
+    "5XX": "server errors",
+}
 _PARAMETER = re.compile(r"\{[^/{}]+\}")
 
 
@@ -128,9 +144,22 @@ class PathMatcher:
         return None
 
 
+def is_range(documented: str) -> bool:
+    """Whether a documented status is a range (``"5XX"``) rather than one status."""
+    return documented.endswith("XX")
+
+
 def _received(status: int, documented: str) -> bool:
     text = str(status)
-    return documented == text or (documented.endswith("XX") and documented[0] == text[0])
+    return documented == text or (is_range(documented) and documented[0] == text[0])
+
+
+def _answers(status: int, documented: str, statuses: tuple[str, ...]) -> bool:
+    """Whether ``status`` is an answer of ``documented`` among an operation's ``statuses``:
+    a range only takes the statuses the operation does not enumerate (OpenAPI's precedence)."""
+    if is_range(documented):
+        return str(status) not in statuses and _received(status, documented)
+    return _received(status, documented)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,15 +201,24 @@ class Coverage:
         """Documented operations at least one attempt received an answer from."""
         return [key for key in self.documented if self.received.get(key)]
 
-    def exercised_statuses(self, operation: str) -> list[str]:
-        """The documented statuses of ``operation`` that some attempt received."""
+    def _exercised(self, operation: str) -> list[str]:
+        """Everything ``operation`` documents, statuses and ranges, that some attempt received."""
         got = self.received.get(operation, {})
-        return [d for d in self.documented[operation] if any(_received(s, d) for s in got)]
+        documented = self.documented[operation]
+        return [d for d in documented if any(_answers(s, d, documented) for s in got)]
+
+    def exercised_statuses(self, operation: str) -> list[str]:
+        """The enumerated statuses of ``operation`` that some attempt received."""
+        return [d for d in self._exercised(operation) if not is_range(d)]
 
     def missing_statuses(self, operation: str) -> list[str]:
-        """The documented statuses of ``operation`` that no attempt received."""
+        """The enumerated statuses of ``operation`` that no attempt received."""
         exercised = set(self.exercised_statuses(operation))
-        return [d for d in self.documented[operation] if d not in exercised]
+        return [d for d in self.documented[operation] if not is_range(d) and d not in exercised]
+
+    def exercised_ranges(self, operation: str) -> list[str]:
+        """The ranges of ``operation`` (``"5XX"``) some attempt received a status of."""
+        return [d for d in self._exercised(operation) if is_range(d)]
 
     def undocumented(self, operation: str) -> list[int]:
         """Statuses received that ``operation`` does not document (a contract finding)."""
@@ -198,9 +236,33 @@ class Coverage:
 
     @property
     def statuses(self) -> tuple[int, int]:
-        """(exercised, documented) statuses, over all operations."""
+        """(exercised, documented) enumerated statuses, over all operations; ranges apart."""
         exercised = sum(len(self.exercised_statuses(op)) for op in self.documented)
-        return exercised, sum(len(statuses) for statuses in self.documented.values())
+        documented = sum(
+            1 for statuses in self.documented.values() for d in statuses if not is_range(d)
+        )
+        return exercised, documented
+
+    @property
+    def ranges(self) -> dict[str, tuple[int, int]]:
+        """Per documented range (``"5XX"``): (operations that received a status of it,
+        operations that document it)."""
+        found: dict[str, list[int]] = {}
+        for operation, statuses in self.documented.items():
+            seen = set(self.exercised_ranges(operation))
+            for documented in filter(is_range, statuses):
+                counts = found.setdefault(documented, [0, 0])
+                counts[0] += documented in seen
+                counts[1] += 1
+        return {key: (seen, total) for key, (seen, total) in sorted(found.items())}
+
+    def range_lines(self) -> list[str]:
+        """``server errors (5XX): seen on 9 of 23 operations that document them``, per range."""
+        return [
+            f"{RANGE_NAMES.get(key, 'statuses')} ({key}): seen on {seen} of {total} "
+            f"operation{'s' if total != 1 else ''} that document{'' if total != 1 else 's'} them"
+            for key, (seen, total) in self.ranges.items()
+        ]
 
     def merged(self, other: Coverage) -> Coverage:
         """One coverage of two runs (CI shards) of the same document."""
@@ -248,8 +310,8 @@ class Coverage:
         return gaps
 
     def text(self) -> str:
-        """The coverage for the terminal: headline, then each gap on a line."""
-        lines = [self.headline()]
+        """The coverage for the terminal: headline, ranges, then each gap on a line."""
+        lines = [self.headline(), *self.range_lines()]
         gaps = self._gaps()
         width = max((len(op) for op, _ in gaps), default=0)
         lines += [f"  {op:<{width}}  {note}" for op, note in gaps]
@@ -264,8 +326,11 @@ class Coverage:
             "## API coverage",
             "",
             f"{self.headline().removeprefix('API coverage: ')}.",
+            *(f"{line[0].upper()}{line[1:]}." for line in self.range_lines()),
             "",
-            "A status counts when any attempt received it, a retried one included.",
+            "A status counts when any attempt received it, a retried one included. The"
+            " percentage is over the statuses documented one by one; a range (`5XX`) is"
+            " counted on its own line.",
             "",
             "| operation | exercised | missing | undocumented received |",
             "| --- | --- | --- | --- |",
@@ -275,7 +340,7 @@ class Coverage:
                 lines.append(f"| `{operation}` | **not exercised** | | |")
                 continue
             lines.append(
-                f"| `{operation}` | {', '.join(self.exercised_statuses(operation))} "
+                f"| `{operation}` | {', '.join(self._exercised(operation))} "
                 f"| {', '.join(self.missing_statuses(operation))} "
                 f"| {', '.join(map(str, self.undocumented(operation)))} |"
             )
@@ -295,6 +360,7 @@ class Coverage:
             "outside": self.outside,
             "operations": list(self.operations),
             "statuses": list(self.statuses),
+            "ranges": {key: list(counts) for key, counts in self.ranges.items()},
         }
         return json.dumps(data, indent=1) + "\n"
 

@@ -100,18 +100,66 @@ def test_coverage_counts_any_attempt_ranges_and_what_lies_outside() -> None:
         ],
     )
     assert coverage.received["POST /orders"] == {201: 2, 503: 1}
-    assert coverage.exercised_statuses("POST /orders") == ["201", "5XX"]
+    assert coverage.exercised_statuses("POST /orders") == ["201"]
+    assert coverage.exercised_ranges("POST /orders") == ["5XX"]
     assert coverage.missing_statuses("POST /orders") == ["422"]
     assert coverage.undocumented("GET /orders/history") == [418]
     assert coverage.operations == (4, 6)  # not /health (no answer), not /files
-    assert coverage.statuses == (4, 10)
+    assert coverage.statuses == (3, 9)  # the range is not one of the statuses
+    assert coverage.ranges == {"5XX": (1, 1)}
     assert coverage.outside == {"GET /admin": 1}
     text = coverage.text()
-    assert "API coverage: 4/6 operations, 4/10 documented statuses (40.0%)" in text
+    assert "API coverage: 4/6 operations, 3/9 documented statuses (33.3%)" in text
+    assert "server errors (5XX): seen on 1 of 1 operation that documents them" in text
     assert "GET /health" in text
     assert "not exercised" in text
     assert "undocumented 418 received" in text
     assert Coverage.from_json(coverage.to_json()) == coverage
+
+
+#: Server errors documented as a range on every operation, and 500 enumerated on one as well.
+RANGED: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "paths": {
+        "/orders": {
+            "get": {"responses": {"200": {}, "5XX": {}}},
+            "post": {"responses": {"201": {}, "500": {}, "5XX": {}}},
+        },
+        "/market": {"get": {"responses": {"200": {}, "400": {}, "5XX": {}}}},
+    },
+}
+
+
+def test_ranges_are_counted_on_their_own_line_not_in_the_percentage() -> None:
+    coverage = Coverage.measure(
+        documented_operations(RANGED),
+        [
+            _call("GET", "/orders", 502, 200),
+            _call("POST", "/orders", 500, 201),  # the enumerated 500 wins over the range
+            _call("GET", "/market", 400),
+        ],
+    )
+    assert coverage.statuses == (4, 5)  # 200, 201, 500, 400 of 200, 201, 500, 200, 400
+    assert coverage.exercised_statuses("POST /orders") == ["201", "500"]
+    assert coverage.exercised_ranges("POST /orders") == []
+    assert coverage.exercised_ranges("GET /orders") == ["5XX"]
+    assert coverage.missing_statuses("GET /market") == ["200"]  # a range is never "missing"
+    assert coverage.ranges == {"5XX": (1, 3)}
+    line = "server errors (5XX): seen on 1 of 3 operations that document them"
+    assert coverage.text().splitlines()[:2] == [
+        "API coverage: 3/3 operations, 4/5 documented statuses (80.0%)",
+        line,
+    ]
+    markdown = coverage.markdown()
+    assert "Server errors (5XX): seen on 1 of 3 operations that document them." in markdown
+    assert "| `GET /orders` | 200, 5XX |  |  |" in markdown
+    assert json.loads(coverage.to_json())["ranges"] == {"5XX": [1, 3]}
+    assert json.loads(coverage.to_json())["statuses"] == [4, 5]
+    without = Coverage.measure(
+        documented_operations({"paths": {"/x": RANGED["paths"]["/market"]}}), []
+    )
+    assert without.ranges == {"5XX": (0, 1)}
+    assert "server errors (5XX): seen on 0 of 1 operation that documents them" in without.text()
 
 
 def test_shards_merge_into_one_coverage() -> None:
@@ -130,10 +178,11 @@ def test_the_command_reports_and_holds_the_bar(tmp_path: Path) -> None:
     (tmp_path / COVERAGE_FILE).write_text(coverage.to_json(), encoding="utf-8")
     shown = python_module("trust", "coverage", "--results", str(tmp_path))
     assert shown.returncode == 0, shown.stderr
-    assert "1/6 operations, 1/10 documented statuses (10.0%)" in shown.stdout
+    assert "1/6 operations, 1/9 documented statuses (11.1%)" in shown.stdout
     bar = python_module("trust", "coverage", "--results", str(tmp_path), "--min-statuses", "90")
     assert bar.returncode == 1
-    assert "statuses 10.0% < 90%" in bar.stdout
+    assert "statuses 11.1% < 90%" in bar.stdout
+    assert "server errors (5XX): seen on 0 of 1 operation that documents them" in shown.stdout
     missing = python_module("trust", "coverage", "--results", str(tmp_path / "none"))
     assert missing.returncode == 2
     assert missing.stderr.count("\n") == 1
@@ -161,11 +210,11 @@ def test_shards_are_merged_into_the_reports_attachments_and_the_job_summary(tmp_
     listed = json.loads(globals_file.read_text(encoding="utf-8"))["attachments"]
     assert [a["name"] for a in listed] == names
     texts = [(attachments / a["source"]).read_text(encoding="utf-8") for a in listed]
-    assert "2/6 operations, 2/10 documented statuses (20.0%)" in texts[0]
+    assert "2/6 operations, 2/9 documented statuses (22.2%)" in texts[0]
     assert "| `GET /orders/{order_id}` | 1 |" in texts[1]
     job = python_module("reporting.summary", *(str(s / "summary.json") for s in shards))
     assert job.returncode == 0, job.stderr
-    assert "2/6 operations, 2/10 documented statuses (20.0%)" in job.stdout
+    assert "2/6 operations, 2/9 documented statuses (22.2%)" in job.stdout
     assert write_global_attachments((tmp_path / "attachments",), tmp_path) == []
 
 
@@ -281,7 +330,8 @@ def test_a_run_writes_its_coverage_and_latency(api_url: str, tmp_path: Path) -> 
     )
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output
-    assert "API coverage: 2/6 operations, 3/10 documented statuses (30.0%)" in output
+    assert "API coverage: 2/6 operations, 2/9 documented statuses (22.2%)" in output
+    assert "server errors (5XX): seen on 1 of 1 operation that documents them" in output
     for folder in (results, tmp_path / "reports"):
         coverage = Coverage.from_json((folder / COVERAGE_FILE).read_text(encoding="utf-8"))
         assert coverage.received == {
