@@ -111,6 +111,11 @@ def test_chaos_spares_health_controls_and_staged_customers(tmp_path: Path) -> No
         send(url, "PUT", "/_sandbox/rate-limit", headers=auth, json={"limit": 1000})
         spared = [send(url, "GET", "/account", headers=auth) for _ in range(10)]
         assert [answer.status_code for answer in spared] == [200] * 10
+        staging = customer(url)
+        elsewhere = {"method": "GET", "path": "/nowhere", "fault": {"kind": "reset"}}
+        send(url, "POST", "/_sandbox/faults", headers=staging, json=elsewhere)
+        staged = [send(url, "GET", "/account", headers=staging) for _ in range(10)]
+        assert [answer.status_code for answer in staged] == [200] * 10
     counters = read(stats)
     assert sum(counters["faults"].values()) >= 15
     assert all(name.startswith("chaos:") for name in counters["faults"])
