@@ -90,3 +90,12 @@ def account_shown_is(cast: Cast, outcome: Outcome[Account], name: str) -> None:
 def it_shows_cash(outcome: Outcome[Account], amount: Decimal) -> None:
     """And it shows 500.00 in cash"""
     assert outcome.value.balance == amount
+
+
+@when(phrase("{name:Name} asks to see {pronoun:Pronoun} account"), target_fixture="outcome")
+def asks_to_see_account(cast: Cast, name: str, pronoun: str) -> Outcome[Account]:
+    """When Alice asks to see her account
+
+    The answer may be a refusal (past a rate limit, signed out); a later step says which.
+    """
+    return cast[name].accounts.own()

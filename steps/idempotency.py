@@ -120,6 +120,15 @@ _PAYMENTS = {
 }
 
 
+def _payment(
+    customer: Customer, kind: str, amount: Decimal, method: str
+) -> Callable[[str], Outcome[Any]]:
+    """The payment a step names, as an action to send under a key."""
+    payments = customer.payments
+    pay = payments.deposit if _PAYMENTS[kind] == "deposit" else payments.withdraw
+    return lambda key: pay(amount, method=payment_method(method), key=key)
+
+
 @given(
     phrase(
         "{name:Name} has {kind:PaymentDone} {amount:Money} by {method:Method} "
@@ -149,9 +158,7 @@ def pays_keyed(
 
     Payments: deposits, withdraws.
     """
-    payments = cast[name].payments
-    pay = payments.deposit if _PAYMENTS[kind] == "deposit" else payments.withdraw
-    return keys.send(label, lambda key: pay(amount, method=payment_method(method), key=key))
+    return keys.send(label, _payment(cast[name], kind, amount, method))
 
 
 @given(phrase('{name:Name} has signed in with a wrong password under the key "{label}"'))
@@ -164,6 +171,16 @@ def has_signed_in_wrongly_keyed(cast: Cast, keys: Keys, name: str, label: str) -
     keys.send(label, lambda key: customer.auth.sign_in(password=wrong, key=key)).refusal(
         "sign-in", ErrorCode.INVALID_CREDENTIALS
     )
+
+
+@when(phrase('{name:Name} signs in under the key "{label}"'), target_fixture="outcome")
+def signs_in_keyed(cast: Cast, keys: Keys, name: str, label: str) -> Outcome[Any]:
+    """When Alice signs in under the key "A"
+
+    With her own password.
+    """
+    customer = cast[name]
+    return keys.send(label, lambda key: customer.auth.sign_in(key=key))
 
 
 @when(phrase('{name:Name} opens an account under the key "{label}"'), target_fixture="outcome")
@@ -228,6 +245,24 @@ def places_order_under_malformed_key(
 POLLS = 500
 
 
+def _while_first_runs(
+    customer: Customer, keys: Keys, label: str, action: Callable[[str], Outcome[Any]]
+) -> list[Outcome[Any]]:
+    """Send ``action`` under ``label``, and again once the sandbox reports the first delayed.
+
+    Needs a delay armed on the customer's next such request: the second is sent while the
+    first holds the key. Both answers, first one first.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(keys.send, label, action)
+        for _ in range(POLLS):
+            if first.done() or any(f.fired for f in customer.sandbox.faults().value.items):
+                break
+        assert not first.done(), "the first request was carried out before the second was sent"
+        second = keys.send(label, action)
+        return [first.result(), second]
+
+
 @when(
     phrase(
         "{name:Name} places a market order to buy {quantity:d} {symbol:Symbol} again under "
@@ -244,15 +279,28 @@ def places_order_while_first_runs(
     second once the sandbox reports the delay under way, while the first holds the key.
     """
     customer = cast[name]
-    action = _market_order(customer, "BUY", quantity, symbol)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        first = pool.submit(keys.send, label, action)
-        for _ in range(POLLS):
-            if first.done() or any(f.fired for f in customer.sandbox.faults().value.items):
-                break
-        assert not first.done(), "the first order was carried out before the second was sent"
-        second = keys.send(label, action)
-        return [first.result(), second]
+    return _while_first_runs(
+        customer, keys, label, _market_order(customer, "BUY", quantity, symbol)
+    )
+
+
+@when(
+    phrase(
+        "{name:Name} {kind:PaymentDoing} {amount:Money} by {method:Method} again under "
+        'the key "{label}" while the first runs'
+    ),
+    target_fixture="outcomes",
+)
+def pays_while_first_runs(
+    cast: Cast, keys: Keys, name: str, kind: str, amount: Decimal, method: str, label: str
+) -> list[Outcome[Any]]:
+    """When Alice deposits 100.00 by card again under the key "A" while the first runs
+
+    Payments: deposits, withdraws. Needs a delay armed on Alice's next such payment
+    (sandbox), as for an order.
+    """
+    customer = cast[name]
+    return _while_first_runs(customer, keys, label, _payment(customer, kind, amount, method))
 
 
 @then(phrase('the answer repeats the first one under the key "{label}"'))

@@ -118,3 +118,27 @@ def volume_grew(cast: Cast, volume_before: int, name: str, symbol: str, quantity
     assert volume >= volume_before + quantity, (
         f"shares traded went from {volume_before} to {volume}"
     )
+
+
+@when(
+    phrase(
+        "{name:Name} asks for {symbol:Symbol} to trade at {price:Money} in {pronoun:Pronoun} market"
+    ),
+    target_fixture="outcome",
+)
+def asks_for_price(
+    cast: Cast, name: str, symbol: str, price: Decimal, pronoun: str
+) -> Outcome[Quote]:
+    """When Alice asks for ZZZZ to trade at 100.00 in her market
+
+    Asks the sandbox to set the price as Alice sees it; unlike "AAPL moves to 140.00 in
+    Alice's market", the answer may be a refusal, which a later step reads.
+    """
+    return cast[name].sandbox.set_price(symbol, price)
+
+
+@then(phrase("{name:Name} can get a quote for {symbol:Symbol}"))
+def can_get_quote(cast: Cast, name: str, symbol: str) -> None:
+    """Then Alice can get a quote for AAPL"""
+    quote = cast[name].market.quote(symbol).check()
+    assert quote.symbol == symbol, f"{name} asked for a quote for {symbol} and got {quote.symbol}"

@@ -10,6 +10,7 @@ from pytest_bdd import given, then, when
 from framework.classify import FailureCategory, classify
 from framework.errors import FrameworkError
 from models.health import Health
+from models.sandbox import FaultList
 from steps.domain.customers import Cast
 from steps.domain.outcome import Outcome
 from steps.vocabulary import phrase
@@ -187,3 +188,31 @@ def moves_clock(cast: Cast, name: str, pronoun: str, seconds: int) -> Outcome[An
 def limits_access(cast: Cast, name: str, pronoun: str, limit: int) -> Outcome[Any]:
     """When Alice limits her access to 0 requests a minute"""
     return cast[name].sandbox.set_rate_limit(limit)
+
+
+@when(phrase("{name:Name} clears {pronoun:Pronoun} staged trouble"), target_fixture="outcome")
+def clears_trouble(cast: Cast, name: str, pronoun: str) -> Outcome[None]:
+    """When Alice clears her staged trouble
+
+    Removes every fault Alice armed (sandbox), used up or not.
+    """
+    return cast[name].sandbox.clear_faults()
+
+
+@when(phrase("{name:Name} looks at {pronoun:Pronoun} staged trouble"), target_fixture="outcome")
+def looks_at_trouble(cast: Cast, name: str, pronoun: str) -> Outcome[FaultList]:
+    """When Alice looks at her staged trouble
+
+    The faults Alice armed (sandbox), with how often each has happened.
+    """
+    return cast[name].sandbox.faults()
+
+
+@then(phrase("{name:Name} has no staged trouble"))
+def has_no_trouble(cast: Cast, name: str) -> None:
+    """Then Alice has no staged trouble
+
+    Not even trouble already met: the sandbox lists used-up faults until they are cleared.
+    """
+    faults = cast[name].sandbox.faults().value.items
+    assert faults == [], f"{name} still has staged trouble: {faults}"

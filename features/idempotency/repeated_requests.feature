@@ -110,6 +110,12 @@ Feature: A request sent again under the same key is carried out once
       Then the withdrawal is refused with reason IDEMPOTENCY_KEY_REUSED
       And Alice has 250.00 in cash
 
+    Scenario: A key reused for a different sign-in is refused
+      Given Alice is a customer
+      And Alice has signed in with a wrong password under the key "A"
+      When Alice signs in under the key "A"
+      Then the sign-in is refused with reason IDEMPOTENCY_KEY_REUSED
+
   Rule: A key is 1 to 255 printable characters
 
     Scenario Outline: An order under <key> is refused

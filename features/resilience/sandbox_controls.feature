@@ -26,3 +26,15 @@ Feature: The sandbox refuses trouble it cannot cause
       And Alice's next quote meets a rate limit
       When Alice asks for a quote for AAPL
       Then the quote is refused with reason INJECTED_FAULT
+
+  Rule: Prices the sandbox cannot set are refused
+
+    Scenario: A price for a symbol that is not listed is refused
+      Given Alice is a customer
+      When Alice asks for ZZZZ to trade at 100.00 in her market
+      Then the price change is refused with reason SYMBOL_NOT_FOUND
+
+    Scenario: A price of nothing is refused
+      Given Alice is a customer
+      When Alice asks for AAPL to trade at 0.00 in her market
+      Then the price change is refused with reason INVALID_PRICE

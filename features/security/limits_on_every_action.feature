@@ -24,6 +24,7 @@ Feature: The request limit covers every action
         | notification list | Alice lists her notifications           |
         | deposit           | Alice deposits 100.00 by card           |
         | withdrawal        | Alice withdraws 100.00 by card          |
+        | account lookup    | Alice asks to see her account           |
 
     Scenario Outline: Past its limit, the <action> of a pending order is asked to wait
       Given Alice is a customer with 100.00 in cash
@@ -47,3 +48,12 @@ Feature: The request limit covers every action
       And Alice has made 3 requests
       When Alice looks up the payment
       Then the payment lookup is refused with reason RATE_LIMITED
+
+    Scenario: Past its limit, the lookup of an account by its number is asked to wait
+      Given Alice is a customer
+      And Bob is a customer
+      And Alice signs in again
+      And Alice may make 3 requests a minute
+      And Alice has made 3 requests
+      When Alice looks up Bob's account
+      Then the account lookup is refused with reason RATE_LIMITED

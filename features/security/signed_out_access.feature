@@ -56,7 +56,10 @@ Feature: Access that was signed out opens nothing
       Then the <action> is refused with reason UNAUTHENTICATED
 
       Examples:
-        | action            | request                                        |
-        | fault injection   | Alice asks the sandbox for a fault it does not know |
-        | clock change      | Alice moves her clock on by 10 seconds         |
-        | rate-limit change | Alice limits her access to 5 requests a minute |
+        | action            | request                                              |
+        | fault injection   | Alice asks the sandbox for a fault it does not know  |
+        | clock change      | Alice moves her clock on by 10 seconds               |
+        | rate-limit change | Alice limits her access to 5 requests a minute       |
+        | price change      | Alice asks for AAPL to trade at 100.00 in her market |
+        | fault list        | Alice looks at her staged trouble                    |
+        | fault clearing    | Alice clears her staged trouble                      |
