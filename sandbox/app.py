@@ -153,7 +153,7 @@ class Sandbox:
                 f" retry in {state.retry_after} seconds",
             )
         fault = self.controls.faults.fire(caller.seq, request.method, request.url.path)
-        staged = rates.customised(caller.token_hash) or self.controls.faults.listed(caller.seq)
+        staged = rates.watched(caller.seq) or self.controls.faults.listed(caller.seq)
         if fault is None and not staged:
             fault = self._chaos(operation, rate_limited=True)
         return fault

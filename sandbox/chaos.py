@@ -8,8 +8,9 @@ authentication and the rate limit). What chaos spares, and why:
 
 - sandbox controls and `GET /health`: they are not the product's operations (the contract
   says faults never fire on controls; the acceptance runner probes health once by design);
-- requests of a token whose rate limit a scenario set: such a scenario counts its requests
-  against a window, and an injected fault would consume or fake that budget;
+- requests of a customer who set the rate limit of one of their tokens (any of their
+  tokens, later sign-ins included): such a scenario counts requests against a window and
+  reads a 429 as the answer, so an injected fault would consume or fake that budget;
 - requests of a customer who armed faults of their own (until they clear them): such a
   scenario stages the network's behaviour itself, down to timing (two requests racing for
   one idempotency key within a one-second delay), and a fault on top would change the
