@@ -366,14 +366,13 @@ def _server_errors(operation: Operation) -> dict[str, Any]:
     """
     codes = ["INTERNAL_ERROR"]
     description = "Server error: 500 INTERNAL_ERROR, an unexpected fault of the server"
+    headers = _response_headers(operation, 500)
     if _faults_fire(operation):
         codes.append("INJECTED_FAULT")
         description += (
             "; 500, 502, 503 or 504 INJECTED_FAULT, a sandbox fault staged by the caller"
             " (with Retry-After when the fault gives one)"
         )
-    headers = _response_headers(operation, 500)
-    if _faults_fire(operation):
         headers["Retry-After"] = _header("Seconds (or an HTTP-date) to wait before retrying.")
     return {
         "description": description,
