@@ -26,8 +26,8 @@ uniformly from ``[0, min(backoff_max, backoff_base * 2 ** (n - 1))]``. When the 
 has ``Retry-After``, the wait is ``max(backoff, min(retry_after, retry_after_cap))``: never
 less than the backoff, never more than the cap, and the attempt's reason says when the cap
 applied. Worked example with the defaults (``backoff_base=0.25``, ``backoff_max=8``,
-``max_attempts=4``): the waits after attempts 1, 2 and 3 are drawn from [0, 0.25],
-[0, 0.5] and [0, 1] seconds; a 429 with ``Retry-After: 2`` after attempt 1 waits 2 s, and
+``max_attempts=6``): the waits after attempts 1 to 5 are drawn from [0, 0.25],
+[0, 0.5], [0, 1], [0, 2] and [0, 4] seconds; a 429 with ``Retry-After: 2`` after attempt 1 waits 2 s, and
 one with ``Retry-After: 120`` waits the cap, 30 s (if the deadline allows).
 
 ``max_attempts`` counts the first try: 1 means no retries. ``deadline`` (seconds) bounds a
@@ -153,7 +153,7 @@ class _RunState:
 class RetryPolicy:
     """What is retried, how long to wait and when to stop; see the module docstring."""
 
-    max_attempts: int = 4  #: tries in all, the first included
+    max_attempts: int = 6  #: tries in all, the first included
     deadline: float | None = 60.0  #: seconds for a whole request, waits included
     backoff_base: float = 0.25  #: seconds; upper bound of the first wait
     backoff_max: float = 8.0  #: seconds; the backoff bound never exceeds this

@@ -49,7 +49,7 @@ class Settings(BaseSettings):
         le=1000,
         description="an integer in 0..1000 (0: a new connection for every request)",
     )
-    api_max_attempts: int = Field(default=4, ge=1, le=20, description="an integer in 1..20")
+    api_max_attempts: int = Field(default=6, ge=1, le=20, description="an integer in 1..20")
     api_deadline: float = Field(default=60.0, gt=0, description="seconds > 0")
     api_backoff_base: float = Field(default=0.25, ge=0, description="seconds >= 0")
     api_backoff_max: float = Field(default=8.0, ge=0, description="seconds >= 0")

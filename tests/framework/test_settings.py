@@ -30,7 +30,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_defaults_mean_use_the_sandbox(tmp_path: Path) -> None:
     settings = load_settings(root=tmp_path)
     assert settings.api_url is None
-    assert settings.api_max_attempts == 4
+    assert settings.api_max_attempts == 6
     assert settings.api_retry_server_errors is False
     assert settings.api_redaction is True
 
