@@ -27,8 +27,8 @@ has ``Retry-After``, the wait is ``max(backoff, min(retry_after, retry_after_cap
 less than the backoff, never more than the cap, and the attempt's reason says when the cap
 applied. Worked example with the defaults (``backoff_base=0.25``, ``backoff_max=8``,
 ``max_attempts=6``): the waits after attempts 1 to 5 are drawn from [0, 0.25],
-[0, 0.5], [0, 1], [0, 2] and [0, 4] seconds; a 429 with ``Retry-After: 2`` after attempt 1 waits 2 s, and
-one with ``Retry-After: 120`` waits the cap, 30 s (if the deadline allows).
+[0, 0.5], [0, 1], [0, 2] and [0, 4] seconds; a 429 with ``Retry-After: 2`` after attempt 1
+waits 2 s, and one with ``Retry-After: 120`` waits the cap, 30 s (if the deadline allows).
 
 ``max_attempts`` counts the first try: 1 means no retries. ``deadline`` (seconds) bounds a
 whole request, waits included: no attempt starts once a wait would cross it, and each
