@@ -164,11 +164,12 @@ class Sandbox:
             return None
         return self.chaos.draw(rate_limited=rate_limited)
 
-    async def _body(self, request: Request, operation: Operation) -> dict[str, Any]:
+    @staticmethod
+    def _body(raw: bytes, operation: Operation) -> dict[str, Any]:
         if not operation.request:
             return {}
         try:
-            body = jsonio.loads(await request.body())
+            body = jsonio.loads(raw)
         except jsonio.InvalidJSONError:
             body = None
         if not isinstance(body, dict):
@@ -191,6 +192,10 @@ class Sandbox:
     async def handle(self, request: Request, operation: Operation) -> Response:
         """Answer one request."""
         request_id = _request_id(request.scope)
+        # The whole request is read before any check, so that from a fault firing to the
+        # idempotency key's claim nothing awaits: whoever sees a delay fault fired (in the
+        # fault list) knows that its request already holds its key.
+        raw = await request.body()
         real_now = time.time()
         headers = {"Cache-Control": "no-store"}
         fault: Fault | None = None
@@ -209,7 +214,7 @@ class Sandbox:
                 raise _injected(fault)
             if fault and fault.spec["kind"] == "reset":
                 return DropConnection(abort=True)
-            body = await self._body(request, operation)
+            body = self._body(raw, operation)
             incoming = Incoming(
                 path_params=request.path_params,
                 query=request.query_params,
