@@ -169,7 +169,7 @@ def overhead(server_url: str) -> tuple[float, float]:
     def report(exchange: Exchange) -> None:  # what a reporting listener does per request
         rendered.append(len(exchange.render()))
 
-    settings = Settings(api_password=secrets.token_urlsafe(16))
+    settings = Settings(api_secrets=secrets.token_urlsafe(16))
     with ApiClient(settings, base_url=server_url) as client:
         client.add_listener(report)
         token = secrets.token_urlsafe(32)

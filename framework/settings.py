@@ -1,19 +1,23 @@
 """Typed, validated settings from the environment and ``.env`` files; secrets never shown.
 
 Sources, highest priority first: real environment variables, ``.env.<ENVIRONMENT>``,
-``.env``, then the defaults below. Every variable is documented in ``docs/framework.md``.
+``.env``, then the defaults below. An empty value means unset. Every variable is documented
+in ``docs/framework.md``; every wrong one is one ``ConfigurationError`` line naming it.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
-from collections.abc import Iterator
+import ssl
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 from pydantic import Field, FilePath, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -24,12 +28,35 @@ _URL_USERINFO = re.compile(r"^([a-z]+://)[^/@]+@", re.IGNORECASE)
 #: What a name given to ``ENVIRONMENT`` may look like (it names the file ``.env.<name>``).
 _ENVIRONMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
+#: Seconds: the longest connect timeout accepted (a TCP handshake that takes longer is gone).
+MAX_CONNECT_TIMEOUT = 120.0
+#: Seconds: the longest read timeout, backoff bound or ``Retry-After`` honoured.
+MAX_WAIT = 300.0
+#: Seconds: the longest deadline of one request, retries and waits included.
+MAX_DEADLINE = 600.0
+
+
+def _seconds(default: float, *, most: float, zero: bool = False) -> Any:
+    """A field of seconds, finite, bounded above, above zero unless ``zero`` allows it."""
+    return Field(
+        default=default,
+        allow_inf_nan=False,
+        le=most,
+        ge=0 if zero else None,
+        gt=None if zero else 0,
+        description=f"seconds, {'at least 0' if zero else 'more than 0'} and at most {most:g}",
+    )
+
 
 class Settings(BaseSettings):
     """The framework's settings; construct with ``load_settings()``. Frozen."""
 
     model_config = SettingsConfigDict(
-        frozen=True, extra="ignore", case_sensitive=False, env_file_encoding="utf-8"
+        frozen=True,
+        extra="ignore",
+        case_sensitive=False,
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
     )
 
     environment: str | None = Field(
@@ -41,8 +68,8 @@ class Settings(BaseSettings):
     api_ca_bundle: FilePath | None = Field(
         default=None, description="the path of an existing PEM file of CA certificates"
     )
-    api_connect_timeout: float = Field(default=5.0, gt=0, description="seconds > 0")
-    api_read_timeout: float = Field(default=30.0, gt=0, description="seconds > 0")
+    api_connect_timeout: float = _seconds(5.0, most=MAX_CONNECT_TIMEOUT)
+    api_read_timeout: float = _seconds(30.0, most=MAX_WAIT)
     api_pool_size: int = Field(
         default=10,
         ge=0,
@@ -50,10 +77,10 @@ class Settings(BaseSettings):
         description="an integer in 0..1000 (0: a new connection for every request)",
     )
     api_max_attempts: int = Field(default=6, ge=1, le=20, description="an integer in 1..20")
-    api_deadline: float = Field(default=60.0, gt=0, description="seconds > 0")
-    api_backoff_base: float = Field(default=0.25, ge=0, description="seconds >= 0")
-    api_backoff_max: float = Field(default=8.0, ge=0, description="seconds >= 0")
-    api_retry_after_cap: float = Field(default=30.0, ge=0, description="seconds >= 0")
+    api_deadline: float = _seconds(60.0, most=MAX_DEADLINE)
+    api_backoff_base: float = _seconds(0.25, most=MAX_WAIT, zero=True)
+    api_backoff_max: float = _seconds(8.0, most=MAX_WAIT, zero=True)
+    api_retry_after_cap: float = _seconds(30.0, most=MAX_WAIT, zero=True)
     api_retry_server_errors: bool = Field(default=False, description="true or false")
     api_redaction: bool = Field(default=True, description="true or false")
     api_username: str | None = Field(default=None, description="a username")
@@ -67,6 +94,16 @@ class Settings(BaseSettings):
             super().__init__(**values)
         except ValidationError as exc:
             raise _configuration_error(exc) from None
+        if (self.api_username is None) != (self.api_password is None):
+            given, missing = (
+                ("API_USERNAME", "API_PASSWORD")
+                if self.api_password is None
+                else ("API_PASSWORD", "API_USERNAME")
+            )
+            raise ConfigurationError(
+                f"{given} is set but {missing} is not: a pre-provisioned customer needs both "
+                "(set both, or neither)"
+            )
 
     @field_validator("api_url")
     @classmethod
@@ -76,7 +113,25 @@ class Settings(BaseSettings):
         parts = urlsplit(value.strip())
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("not an http(s) URL")
+        if parts.username is not None or parts.password is not None:
+            raise ValueError(
+                "expected no user name or password in it: the API is signed in to with "
+                "bearer tokens (API_USERNAME and API_PASSWORD name a pre-provisioned customer)"
+            )
         return value.strip().rstrip("/")
+
+    @field_validator("api_ca_bundle")
+    @classmethod
+    def _check_ca_bundle(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            try:
+                ssl.create_default_context(cafile=value)
+            except (ssl.SSLError, OSError, ValueError) as exc:
+                reason = getattr(exc, "reason", None) or type(exc).__name__
+                raise ValueError(
+                    f"expected a PEM file of CA certificates; OpenSSL cannot load it ({reason})"
+                ) from None
+        return value
 
     @field_validator("environment")
     @classmethod
@@ -85,12 +140,10 @@ class Settings(BaseSettings):
             raise ValueError("not a plain name")
         return value or None
 
-    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
-        """Fields as ``repr`` and ``str`` show them: a URL's user information is hidden."""
-        for name, value in super().__repr_args__():
-            if name == "api_url" and isinstance(value, str):
-                value = _URL_USERINFO.sub(r"\1[REDACTED]@", value)
-            yield name, value
+    @field_validator("api_username", "api_password", "api_secrets", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
     def literal_secrets(self) -> list[str]:
         """The configured secret values, for the redactor."""
@@ -111,13 +164,67 @@ def _configuration_error(exc: ValidationError) -> ConfigurationError:
     for error in exc.errors(include_url=False):
         name = str(error["loc"][0]) if error["loc"] else "?"
         info = Settings.model_fields.get(name)
-        expected = info.description if info is not None else "a valid value"
+        expected = f"expected {info.description if info is not None else 'a valid value'}"
+        reason = str(error.get("ctx", {}).get("error", ""))
+        if error["type"] == "value_error" and reason.startswith("expected"):
+            expected = reason
         value = error.get("input")
         if name == "api_url" and isinstance(value, str):
             value = _URL_USERINFO.sub(r"\1[REDACTED]@", value)
         given = "(hidden)" if name in _SECRET_FIELDS else repr(value)
-        problems.append(f"{name.upper()}={given} is invalid: expected {expected}")
+        problems.append(f"{name.upper()}={given} is invalid: {expected}")
     return ConfigurationError("; ".join(problems))
+
+
+def check_env_files(files: Sequence[Path]) -> None:
+    """Refuse, naming the file and the line, an env file that is not UTF-8 ``NAME=value`` lines.
+
+    python-dotenv skips a line it cannot parse without a word, and a file that is not
+    UTF-8 ends in a traceback; either would leave a setting silently at its default.
+    A line is never quoted back: it may hold a secret.
+    """
+    for path in files:
+        if not path.exists():
+            continue
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ConfigurationError(f"{path} cannot be read: {exc.strerror or exc}") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise ConfigurationError(
+                f"{path}, line {line}: not UTF-8 (byte {raw[exc.start]:#04x}); "
+                "save the file as UTF-8"
+            ) from None
+        for binding in parse_stream(io.StringIO(text)):
+            if binding.error:
+                original = binding.original  # its text may start with the blank lines before it
+                leading = len(original.string) - len(original.string.lstrip("\n"))
+                raise ConfigurationError(
+                    f"{path}, line {original.line + leading}: cannot be read as "
+                    "NAME=value (a space instead of '=', or a quote left open?)"
+                )
+
+
+def env_files(folder: Path, environment: str | None) -> list[Path]:
+    """``.env`` and, for an environment name, ``.env.<name>`` (which must exist), checked."""
+    files = [folder / ".env"]
+    if environment is not None:
+        if not _ENVIRONMENT_NAME.match(environment):
+            raise ConfigurationError(
+                f"ENVIRONMENT={environment!r} is invalid: expected a plain name such as staging"
+            )
+        named = folder / f".env.{environment}"
+        if not named.is_file():
+            raise ConfigurationError(
+                f"ENVIRONMENT={environment!r} is invalid: expected a file {named}, "
+                "which does not exist"
+            )
+        files.append(named)
+    check_env_files(files)
+    return files
 
 
 def load_settings(environment: str | None = None, *, root: Path | None = None) -> Settings:
@@ -128,19 +235,8 @@ def load_settings(environment: str | None = None, *, root: Path | None = None) -
     """
     folder = root or Path.cwd()
     base = folder / ".env"
-    name = environment or os.environ.get("ENVIRONMENT")
+    check_env_files([base])
+    name = environment or os.environ.get("ENVIRONMENT") or None
     if name is None and base.is_file():
         name = dotenv_values(base).get("ENVIRONMENT") or None
-    files: list[Path] = [base]
-    if name is not None:
-        if not _ENVIRONMENT_NAME.match(name):
-            raise ConfigurationError(
-                f"ENVIRONMENT={name!r} is invalid: expected a plain name such as staging"
-            )
-        named = folder / f".env.{name}"
-        if not named.is_file():
-            raise ConfigurationError(
-                f"ENVIRONMENT={name!r} is invalid: expected a file {named}, which does not exist"
-            )
-        files.append(named)
-    return Settings(_env_file=tuple(files), environment=name)
+    return Settings(_env_file=tuple(env_files(folder, name)), environment=name)

@@ -171,6 +171,12 @@ class Transport:
         request = record_request(prepared, self._redactor)
         cause = _root_cause(exc)
         detail = self._redactor.text(f"{type(cause).__name__}: {cause}")
+        if kind is CertificateError:
+            detail += (
+                "; set API_CA_BUNDLE to the PEM file of the CA that signed the server's certificate"
+                if self.ca_bundle is None
+                else f"; the only CAs trusted are those in API_CA_BUNDLE={self.ca_bundle}"
+            )
         return kind(f"{request.method} {request.url}: {detail}", detail=detail, request=request)
 
     def close(self) -> None:

@@ -8,7 +8,7 @@ from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from framework.errors import ConfigurationError
-from framework.settings import Settings
+from framework.settings import Settings, env_files
 
 
 class SuiteSettings(BaseSettings):
@@ -20,7 +20,11 @@ class SuiteSettings(BaseSettings):
     """
 
     model_config = SettingsConfigDict(
-        frozen=True, extra="ignore", env_prefix="SUITE_", env_file_encoding="utf-8"
+        frozen=True,
+        extra="ignore",
+        env_prefix="SUITE_",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
     )
 
     open_accounts: bool = Field(default=True, description="true or false")
@@ -32,10 +36,7 @@ def load_suite_settings(framework: Settings, *, root: Path | None = None) -> Sui
     A wrong value is one ``ConfigurationError`` line naming the variable; so is
     ``SUITE_OPEN_ACCOUNTS=false`` without a pre-provisioned customer.
     """
-    folder = root or Path.cwd()
-    files = [folder / ".env"]
-    if framework.environment:
-        files.append(folder / f".env.{framework.environment}")
+    files = env_files(root or Path.cwd(), framework.environment)
     try:
         suite = SuiteSettings(_env_file=tuple(files))
     except ValidationError as error:

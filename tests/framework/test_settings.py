@@ -13,7 +13,11 @@ VARIABLES = [
     "ENVIRONMENT",
     "API_URL",
     "API_READ_TIMEOUT",
+    "API_CONNECT_TIMEOUT",
+    "API_DEADLINE",
+    "API_RETRY_AFTER_CAP",
     "API_POOL_SIZE",
+    "API_USERNAME",
     "API_PASSWORD",
     "API_SECRETS",
     "API_CA_BUNDLE",
@@ -64,8 +68,14 @@ def test_a_missing_environment_file_is_named(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("variable", "value", "expected"),
     [
-        ("API_READ_TIMEOUT", "abc", "API_READ_TIMEOUT='abc' is invalid: expected seconds > 0"),
-        ("API_READ_TIMEOUT", "0", "API_READ_TIMEOUT='0' is invalid: expected seconds > 0"),
+        ("API_READ_TIMEOUT", "abc", "API_READ_TIMEOUT='abc' is invalid: expected seconds, more"),
+        ("API_READ_TIMEOUT", "0", "API_READ_TIMEOUT='0' is invalid: expected seconds, more"),
+        ("API_READ_TIMEOUT", "inf", "API_READ_TIMEOUT='inf' is invalid: expected seconds, more"),
+        ("API_READ_TIMEOUT", "1e9", "API_READ_TIMEOUT='1e9' is invalid: expected seconds, more "),
+        ("API_CONNECT_TIMEOUT", "121", "API_CONNECT_TIMEOUT='121' is invalid: expected seconds"),
+        ("API_DEADLINE", "nan", "API_DEADLINE='nan' is invalid: expected seconds, more than 0 "),
+        ("API_DEADLINE", "601", "API_DEADLINE='601' is invalid: expected seconds, more than 0 "),
+        ("API_RETRY_AFTER_CAP", "-1", "API_RETRY_AFTER_CAP='-1' is invalid: expected seconds, at"),
         ("API_POOL_SIZE", "many", "API_POOL_SIZE='many' is invalid: expected an integer in"),
         ("API_URL", "localhost:8000", "API_URL='localhost:8000' is invalid: expected an http(s)"),
         ("API_MAX_ATTEMPTS", "0", "API_MAX_ATTEMPTS='0' is invalid: expected an integer in 1..20"),
@@ -83,19 +93,105 @@ def test_a_wrong_value_is_one_line_naming_the_variable(
     assert "\n" not in message
 
 
+def test_timeouts_and_deadlines_have_upper_bounds_stated_in_the_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("API_READ_TIMEOUT", "300")
+    monkeypatch.setenv("API_DEADLINE", "600")
+    settings = load_settings(root=tmp_path)
+    assert (settings.api_read_timeout, settings.api_deadline) == (300.0, 600.0)
+    monkeypatch.setenv("API_READ_TIMEOUT", "300.5")
+    with pytest.raises(ConfigurationError, match=r"expected seconds, more than 0 and at most 300$"):
+        load_settings(root=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "why"),
+    [
+        (b"API_URL=http://h:1\nAPI_MAX_ATTEMPTS 3\n", 2, "cannot be read as NAME=value"),
+        (b"# a comment\n\n\nAPI_SECRETS='open\nAPI_POOL_SIZE=2\n", 4, "cannot be read as"),
+        (b"API_POOL_SIZE=2\nAPI_URL=http://caf\xe9.test\n", 2, "not UTF-8 (byte 0xe9)"),
+    ],
+)
+def test_an_env_file_that_cannot_be_read_is_named_with_its_line(
+    tmp_path: Path, content: bytes, line: int, why: str
+) -> None:
+    (tmp_path / ".env").write_bytes(content)
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(root=tmp_path)
+    assert str(caught.value).startswith(f"{tmp_path / '.env'}, line {line}: {why}")
+    assert "\n" not in str(caught.value)
+
+
+def test_a_line_that_cannot_be_read_is_never_quoted_back(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("API_PASSWORD hunter2hunter2\n")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(root=tmp_path)
+    assert "hunter2hunter2" not in str(caught.value)
+
+
+def test_the_named_environment_file_is_checked_too(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("ENVIRONMENT=staging\n")
+    (tmp_path / ".env.staging").write_text("API_URL http://h\n")
+    with pytest.raises(ConfigurationError, match=r"\.env\.staging, line 1: cannot be read"):
+        load_settings(root=tmp_path)
+
+
+def test_user_information_in_the_url_is_refused_without_showing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("API_URL", "https://al:hunter2hunter2@api.example.test/v1")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(root=tmp_path)
+    message = str(caught.value)
+    assert message.startswith(
+        "API_URL='https://[REDACTED]@api.example.test/v1' is invalid: expected no user name or "
+        "password in it"
+    )
+    assert "hunter2hunter2" not in message
+    assert "al:" not in message
+
+
+@pytest.mark.parametrize("given", ["API_USERNAME", "API_PASSWORD"])
+def test_half_a_credential_pair_is_a_configuration_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    monkeypatch.setenv(given, "hunter2hunter2")
+    with pytest.raises(ConfigurationError, match=rf"^{given} is set but API_\w+ is not") as caught:
+        load_settings(root=tmp_path)
+    assert "hunter2hunter2" not in str(caught.value)
+
+
+def test_an_empty_value_means_unset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("API_USERNAME", "")
+    monkeypatch.setenv("API_PASSWORD", "")
+    monkeypatch.setenv("API_READ_TIMEOUT", "")
+    (tmp_path / ".env").write_text("API_URL=\nAPI_POOL_SIZE=\n")
+    settings = load_settings(root=tmp_path)
+    assert (settings.api_username, settings.api_password, settings.api_url) == (None, None, None)
+    assert (settings.api_read_timeout, settings.api_pool_size) == (30.0, 10)
+
+
+def test_the_ca_bundle_is_checked_when_settings_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not a certificate\n")
+    monkeypatch.setenv("API_CA_BUNDLE", str(bundle))
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(root=tmp_path)
+    assert str(caught.value).startswith(
+        f"API_CA_BUNDLE={str(bundle)!r} is invalid: expected a PEM file of CA certificates"
+    )
+
+
 def test_secrets_never_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("API_USERNAME", "al")
     monkeypatch.setenv("API_PASSWORD", "hunter2hunter2")
     monkeypatch.setenv("API_SECRETS", "first-secret, second-secret")
     settings = load_settings(root=tmp_path)
     assert "hunter2hunter2" not in repr(settings) + str(settings)
     assert settings.literal_secrets() == ["hunter2hunter2", "first-secret", "second-secret"]
-
-
-def test_credentials_in_the_url_never_show() -> None:
-    settings = Settings(api_url="https://al:hunter2hunter2@api.example.test/v1")
-    assert "hunter2hunter2" not in repr(settings) + str(settings)
-    assert "https://[REDACTED]@api.example.test/v1" in repr(settings)
-    assert settings.api_url == "https://al:hunter2hunter2@api.example.test/v1"
 
 
 def test_credentials_in_a_wrong_url_are_not_echoed() -> None:
@@ -105,7 +201,7 @@ def test_credentials_in_a_wrong_url_are_not_echoed() -> None:
 
 def test_a_wrong_secret_value_is_not_echoed() -> None:
     with pytest.raises(ConfigurationError) as caught:
-        Settings(api_password=12345)
+        Settings(api_username="al", api_password=12345)
     assert "12345" not in str(caught.value)
     assert "API_PASSWORD=(hidden)" in str(caught.value)
 

@@ -130,5 +130,17 @@ def test_tls_with_the_ca_bundle(
 
 
 def test_tls_verification_is_always_on(tls_server: LocalServer) -> None:
-    with pytest.raises(CertificateError, match="CERTIFICATE_VERIFY_FAILED"):
+    with pytest.raises(CertificateError, match="CERTIFICATE_VERIFY_FAILED") as caught:
         get(make_transport(tls_server.url))
+    assert "set API_CA_BUNDLE to the PEM file of the CA" in caught.value.summary
+
+
+def test_a_certificate_failure_names_the_bundle_in_use(
+    tls_server: LocalServer, tmp_path: Path
+) -> None:
+    other = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other))
+    with pytest.raises(CertificateError) as caught:
+        get(make_transport(tls_server.url, ca_bundle=other))
+    assert f"the only CAs trusted are those in API_CA_BUNDLE={other}" in caught.value.summary
+    assert "\n" not in caught.value.summary
