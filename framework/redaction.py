@@ -24,6 +24,7 @@ import json
 import re
 import threading
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -103,13 +104,102 @@ _URL_USERINFO = re.compile(r"://(?P<value>[^/@\s:]+(?::[^/@\s]*)?)@")
 #: Words one of which every secret key ends with: the cheap test before ``_KEYED_PAIRS``.
 _KEY_TRIGGERS = tuple(sorted({key.rsplit("_", 1)[-1] for key in SECRET_KEYS}))
 
-# Fast test on a raw response body: does it have a secret-named JSON field at all?
-_SECRET_FIELD_BYTES = re.compile(rf'"{_KEY_PATTERN}"\s*:'.encode(), re.IGNORECASE)
+# Reads one JSON value where it stands (raw_decode): a member's name, or where a value ends.
+_JSON = json.JSONDecoder()
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
 
 
 def is_secret_key(name: str) -> bool:
     """Tell whether a JSON field, query parameter or form field of this name holds a secret."""
     return _normalise_key(name) in _NORMALISED_KEYS
+
+
+def _may_name_a_secret(text: str) -> bool:
+    """The cheap test before reading a JSON text: could one of its names be a secret key?
+
+    Never false when a name is: the keys are looked for as ``is_secret_key`` compares them
+    (without case or separators), and any ``\\u`` escape could spell one.
+    """
+    bare = text.lower().replace("_", "").replace("-", "")
+    return "\\u" in text or any(key in bare for key in _NORMALISED_KEYS)
+
+
+def _skip_space(text: str, at: int) -> int:
+    space = _JSON_SPACE.match(text, at)
+    assert space is not None  # the pattern matches the empty string
+    return space.end()
+
+
+def _member(text: str, at: int, spans: list[tuple[int, int]]) -> tuple[int, bool]:
+    """Read a member's name and colon; read a secret's value whole, noting where it is.
+
+    Returns where reading goes on, and whether the member's value has been read.
+    """
+    if not text.startswith('"', at):
+        raise ValueError(f"a member name was expected at {at}")
+    name, at = _JSON.raw_decode(text, at)
+    at = _skip_space(text, at)
+    if not text.startswith(":", at):
+        raise ValueError(f"':' was expected at {at}")
+    at = _skip_space(text, at + 1)
+    if not is_secret_key(name):
+        return at, False
+    end = _JSON.raw_decode(text, at)[1]
+    spans.append((at, end))
+    return end, True
+
+
+def _secret_values(text: str) -> list[tuple[int, int]]:
+    """Where the values of secret-named members are in a JSON text, outermost ones only.
+
+    The text is read as it is, never decoded and encoded again: whatever is not a secret
+    (a number such as ``150.10``, spacing, member order, duplicate names) can be kept byte
+    for byte. Nesting is followed without recursion. Raises ``ValueError`` when the text is
+    not one JSON value.
+    """
+    spans: list[tuple[int, int]] = []
+    closers: list[str] = []  # what closes each container being read, innermost last
+    at, ended = _skip_space(text, 0), False
+    try:
+        while True:
+            if not ended:  # a value starts at `at`
+                opener = text[at : at + 1]
+                if opener in ("{", "["):
+                    closers.append("}" if opener == "{" else "]")
+                    at = _skip_space(text, at + 1)
+                    if text.startswith(closers[-1], at):
+                        closers.pop()
+                        at, ended = at + 1, True
+                    elif opener == "{":
+                        at, ended = _member(text, at, spans)
+                    continue
+                at, ended = _JSON.raw_decode(text, at)[1], True
+            at = _skip_space(text, at)  # a value ended: a comma, a closer or the end follows
+            if not closers:
+                if at < len(text):
+                    raise ValueError(f"extra data after the JSON value at {at}")
+                return spans
+            if text.startswith(closers[-1], at):
+                closers.pop()
+                at += 1
+            elif text.startswith(",", at):
+                at, ended = _skip_space(text, at + 1), False
+                if closers[-1] == "}":
+                    at, ended = _member(text, at, spans)
+            else:
+                raise ValueError(f"',' or {closers[-1]!r} was expected at {at}")
+    except RecursionError:
+        raise ValueError("a secret's value nests too deeply to read") from None
+
+
+def _replace(text: str, spans: list[tuple[int, int]], replacement: str) -> str:
+    """``text`` with each of its (ordered, disjoint) spans replaced."""
+    pieces, done = [], 0
+    for start, end in spans:
+        pieces += [text[done:start], replacement]
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _mask_value(match: re.Match[str]) -> str:
@@ -307,7 +397,7 @@ class Redactor:
         """Learn the values of every secret-named field in a parsed JSON document."""
         if isinstance(value, dict):
             for key, item in value.items():
-                if isinstance(item, str | int) and not isinstance(item, bool):
+                if isinstance(item, str | int | float | Decimal) and not isinstance(item, bool):
                     if is_secret_key(str(key)):
                         self.learn(str(item))
                 else:
@@ -323,14 +413,30 @@ class Redactor:
                 self.learn(_split_credentials(name, value)[1])
 
     def learn_from_body(self, body: bytes) -> None:
-        """Learn secrets from a raw JSON body, parsing it only if it names a secret field."""
-        if not self._enabled or not _SECRET_FIELD_BYTES.search(body):
+        """Learn the values of every secret-named field in a raw JSON body, as written there.
+
+        A number is learned as its text (``1234.50`` stays ``1234.50``); text that is not
+        JSON teaches nothing.
+        """
+        if not self._enabled:
+            return
+        text = body.decode("utf-8", errors="replace")
+        if not _may_name_a_secret(text):
             return
         try:
-            document = json.loads(body)
+            self._learn_values(text, _secret_values(text))
         except ValueError:
             return  # not JSON: nothing structured to learn from
-        self.learn_from_json(document)
+
+    def _learn_values(self, text: str, spans: list[tuple[int, int]]) -> None:
+        for start, end in spans:
+            value = text[start:end]
+            if value.startswith('"'):
+                self.learn(json.loads(value))
+            elif value.startswith(("{", "[")):  # a container: its own secret-named fields
+                self._learn_values(value, _secret_values(value))
+            elif value not in ("true", "false", "null"):
+                self.learn(value)
 
     def text(self, text: str) -> str:
         """Redact every known kind of secret in free text (messages, bodies, curl lines)."""
@@ -385,20 +491,21 @@ class Redactor:
         return value
 
     def body(self, content: bytes | str | None, content_type: str | None = None) -> str | None:
-        """Redact a request or response body; JSON is parsed so that fields are masked by name."""
+        """Redact a request or response body, changing nothing but its secrets.
+
+        In JSON, the value of each secret-named field becomes ``"[REDACTED]"`` in place;
+        every other character is kept as it was (numbers are never re-encoded).
+        """
         if content is None:
             return None
         text = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
         if not self._enabled or not text:
             return text
         looks_like_json = (content_type is not None and "json" in content_type) or text[:1] in "{["
-        # Masking fields by name needs a parse; skip it when no secret key can be present.
-        lowered = text.lower()
-        if looks_like_json and any(trigger in lowered for trigger in _KEY_TRIGGERS):
+        if looks_like_json and _may_name_a_secret(text):
             try:
-                document = json.loads(text)
+                spans = _secret_values(text)
             except ValueError:
-                pass  # not valid JSON after all: redact it as text
-            else:
-                text = json.dumps(self.json(document), ensure_ascii=False)
+                spans = []  # not valid JSON after all: redact it as text
+            text = _replace(text, spans, json.dumps(REDACTED))
         return self.text(text)

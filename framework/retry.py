@@ -22,7 +22,8 @@ any other status, or any other exception   never (AssertionError included)
 carries an ``Idempotency-Key``, which every attempt resends unchanged.
 
 Backoff is exponential with full jitter: the wait after attempt *n* (1-based) is drawn
-uniformly from ``[0, min(backoff_max, backoff_base * 2 ** (n - 1))]``. When the response
+uniformly from ``[0, min(backoff_max, backoff_base * 2 ** (n - 1))]``, by the policy's
+own ``rng`` (a ``random.Random``; one made with a seed pins every wait). When the response
 has ``Retry-After``, the wait is ``max(backoff, min(retry_after, retry_after_cap))``: never
 less than the backoff, never more than the cap, and the attempt's reason says when the cap
 applied. Worked example with the defaults (``backoff_base=0.25``, ``backoff_max=8``,
@@ -39,7 +40,9 @@ attempt's timeouts are cut to the time left. ``deadline=None`` means no overall 
 from __future__ import annotations
 
 import logging
+import math
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,24 +74,29 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRAC
 #: Statuses meaning "the service is briefly unavailable".
 UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
 
+# Whole seconds are ASCII digits only: str.isdigit() is also true of "²" and "١".
+_DELAY_SECONDS = re.compile(r"[0-9]+")
+
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` value: whole seconds or an HTTP-date.
 
-    A date in the past means 0. Anything unparseable (or absent) gives ``None``.
+    A date in the past means 0; whole seconds too many for a float mean ``inf`` (the cap
+    applies). Anything else, or no value, gives ``None``: a sign, a fraction, digits that
+    are not ASCII, a date out of range, garbage. Never raises.
     """
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
+    if _DELAY_SECONDS.fullmatch(value):
         return float(value)
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if moment.tzinfo is None:  # an HTTP-date is always GMT
+            moment = moment.replace(tzinfo=UTC)
+        seconds = (moment - (now or datetime.now(UTC))).total_seconds()
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if moment.tzinfo is None:  # an HTTP-date is always GMT
-        moment = moment.replace(tzinfo=UTC)
-    seconds = (moment - (now or datetime.now(UTC))).total_seconds()
     return max(0.0, seconds)
 
 
@@ -160,6 +168,8 @@ class RetryPolicy:
     retry_after_cap: float = 30.0  #: seconds; the longest ``Retry-After`` honoured
     retry_server_errors: bool = False  #: retry 500 like 502/503/504
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
+    #: where the jitter is drawn from: give ``random.Random(seed)`` to pin the waits
+    rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         checks = {
@@ -225,8 +235,11 @@ class RetryPolicy:
 
     def backoff(self, attempt_number: int) -> float:
         """Full-jitter exponential backoff after attempt ``attempt_number`` (1-based)."""
-        bound = min(self.backoff_max, self.backoff_base * 2 ** (attempt_number - 1))
-        return random.uniform(0, bound)
+        try:
+            bound = min(self.backoff_max, math.ldexp(self.backoff_base, attempt_number - 1))
+        except OverflowError:  # doubled past any float, so past backoff_max
+            bound = self.backoff_max
+        return self.rng.uniform(0, bound)
 
     def wait_after(self, attempt_number: int, retry_after: str | None) -> tuple[float, str]:
         """Seconds to wait after an attempt, and a note when ``Retry-After`` shaped it."""

@@ -5,8 +5,12 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+import requests
+
 from framework.curl import to_curl
 from framework.exchange import RequestRecord
+from framework.redaction import Redactor
+from framework.transport import record_request
 
 
 def test_curl_line_reproduces_the_request() -> None:
@@ -42,3 +46,15 @@ def test_curl_line_reproduces_the_request() -> None:
 def test_curl_without_body() -> None:
     record = RequestRecord(method="GET", url="http://h/x", headers={}, body=None)
     assert to_curl(record) == "curl -sS -X GET http://h/x"
+
+
+def test_curl_line_sends_the_numbers_that_were_sent() -> None:
+    body = '{"company": "ACME", "price": 150.10, "notional": 12345678901234567.89, "pan": 1.50}'
+    prepared = requests.Request(
+        "POST",
+        "http://127.0.0.1:8000/orders",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    ).prepare()
+    line = to_curl(record_request(prepared, Redactor()))
+    assert shlex.split(line)[-1] == body.replace("1.50", '"[REDACTED]"')

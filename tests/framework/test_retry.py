@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
+from email.utils import format_datetime
+from fractions import Fraction
 from typing import Any
 
 import pytest
 import requests
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from framework.errors import (
     CertificateError,
@@ -108,6 +113,94 @@ NOW = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC)
 )
 def test_parse_retry_after(value: str | None, seconds: float | None) -> None:
     assert parse_retry_after(value, now=NOW) == seconds
+
+
+@pytest.mark.parametrize("digits", [400, 5000])
+def test_whole_seconds_too_many_for_a_float_are_for_ever(digits: int) -> None:
+    assert parse_retry_after("9" * digits) == float("inf")
+
+
+_HTTP_DATES = st.datetimes(
+    min_value=datetime(100, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)
+).map(lambda moment: moment.replace(microsecond=0, tzinfo=UTC))
+
+#: ``Retry-After`` values as servers, proxies and broken middleboxes send them.
+RETRY_AFTER_VALUES = st.one_of(
+    st.text(),
+    st.from_regex(r"\s*[-+]?[0-9]{0,400}(\.[0-9]*)?([eE][-+]?[0-9]{1,4})?\s*", fullmatch=True),
+    st.text(st.characters(categories=["Nd", "No"]), min_size=1),  # "²", "١٢", "５"
+    st.floats().map(str),  # "nan", "inf", "-0.0", "1e+300"
+    _HTTP_DATES.map(lambda moment: format_datetime(moment, usegmt=True)),
+    st.builds(
+        lambda moment, offset: format_datetime(moment, usegmt=True).replace("GMT", offset),
+        _HTTP_DATES,
+        st.from_regex(r"[-+][0-9]{4}", fullmatch=True),
+    ),
+)
+
+
+@given(RETRY_AFTER_VALUES)
+@example("²")
+@example("Mon, 01 Jan 0001 00:00:00 -2359")
+@example("Fri, 31 Dec 9999 23:59:59 +2359")
+def test_any_retry_after_gives_seconds_or_none_never_an_exception(value: str) -> None:
+    seconds = parse_retry_after(value, now=NOW)
+    assert seconds is None or seconds >= 0  # NaN is neither
+
+
+@given(st.integers(0, 2**53), st.sampled_from(["", " ", "\t", "  \t "]))
+def test_whole_seconds_are_read_exactly(seconds: int, padding: str) -> None:
+    assert parse_retry_after(f"{padding}{seconds}{padding}", now=NOW) == seconds
+
+
+@given(st.text(st.characters(categories=["Nd", "No"], exclude_characters="0123456789"), min_size=1))
+def test_digits_other_than_ascii_are_not_seconds(value: str) -> None:
+    assert parse_retry_after(value, now=NOW) is None
+
+
+@given(_HTTP_DATES)
+def test_an_http_date_is_the_time_left_until_then(moment: datetime) -> None:
+    expected = max(0.0, (moment - NOW).total_seconds())
+    assert parse_retry_after(format_datetime(moment, usegmt=True), now=NOW) == expected
+
+
+@given(RETRY_AFTER_VALUES, st.integers(1, 10_000))
+def test_any_retry_after_gives_a_wait_within_the_cap(value: str, attempt: int) -> None:
+    policy = RetryPolicy(backoff_base=0.25, backoff_max=8.0, retry_after_cap=30.0)
+    wait, _ = policy.wait_after(attempt, value)
+    assert 0 <= wait <= 30.0
+
+
+@given(
+    st.integers(),
+    st.floats(0, 1e6),
+    st.floats(0, 1e6),
+    st.lists(st.integers(1, 5000), max_size=20),
+)
+def test_a_seeded_policy_draws_the_same_waits_within_the_exponential_bound(
+    seed: int, base: float, maximum: float, attempts: list[int]
+) -> None:
+    def policy() -> RetryPolicy:
+        return RetryPolicy(backoff_base=base, backoff_max=maximum, rng=random.Random(seed))
+
+    first, second = policy(), policy()
+    waits = [first.backoff(attempt) for attempt in attempts]
+    assert waits == [second.backoff(attempt) for attempt in attempts]
+    for attempt, wait in zip(attempts, waits, strict=True):
+        bound = min(Fraction(maximum), Fraction(base) * 2 ** (attempt - 1))  # exact
+        assert 0 <= Fraction(wait) <= bound
+
+
+def test_a_seeded_policy_pins_the_waits_of_a_run_and_leaves_the_global_random_alone() -> None:
+    slept: list[float] = []
+    policy = RetryPolicy(
+        backoff_base=0.5, backoff_max=8.0, sleep=slept.append, rng=random.Random(7)
+    )
+    drawn = random.Random(7)
+    state = random.getstate()
+    policy.run(Script(response(503), response(503), response(200)), traits("GET"))
+    assert slept == [drawn.uniform(0, 0.5), drawn.uniform(0, 1.0)]
+    assert random.getstate() == state
 
 
 def test_backoff_is_full_jitter_within_the_exponential_bound() -> None:
