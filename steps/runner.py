@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
-from _pytest.mark.expression import Expression
+from _pytest.mark import _parse_expression, _validate_marker_names
 
 from framework.client import ApiClient
-from framework.errors import ConfigurationError, FrameworkError
+from framework.errors import ConfigurationError, FrameworkError, UnexpectedStatus
 from framework.settings import Settings, load_settings
+from models.accounts import AccessToken
 from models.health import Health
 from steps.domain.customers import Cast
 from steps.sandbox_process import SandboxProcess, SandboxStartError
@@ -36,6 +38,10 @@ BINDINGS_DIR = PROJECT_ROOT / "tests" / "acceptance"
 SCENARIO_TIMEOUT = 60
 #: The key under which the controller hands the API's URL to xdist workers.
 WORKER_URL_KEY = "acceptance_api_url"
+#: Seconds the health check may take, retries included (less when API_DEADLINE is less).
+HEALTH_TIMEOUT = 10.0
+#: Seconds of silence from the health check after which the run says what it waits for.
+HEALTH_NOTICE_AFTER = 1.0
 
 _url_key = pytest.StashKey[str]()
 _suite_key = pytest.StashKey[SuiteSettings]()
@@ -79,9 +85,14 @@ def _may_select_acceptance(config: pytest.Config) -> bool:
         for path in paths
     )
     expression = config.option.markexpr
-    if not overlaps or not expression:
+    if not expression:
         return overlaps
-    compiled = Expression.compile(expression)
+    # pytest checks -m where it collects; under xdist that is in every worker, whose
+    # UsageError the controller cannot show. Check here, with pytest's own words.
+    compiled = _parse_expression(expression, "Wrong expression passed to '-m'")
+    _validate_marker_names(compiled, config)
+    if not overlaps:
+        return False
     names = sorted(set(re.findall(r"[A-Za-z_][\w]*", expression)) - {"and", "or", "not"})
     for values in itertools.product((False, True), repeat=len(names)):
         chosen = {name for name, value in zip(names, values, strict=True) if value}
@@ -99,26 +110,37 @@ def _markers_matcher(markers: set[str]) -> Callable[..., bool]:
     return matches
 
 
+def _stop(why: str) -> NoReturn:
+    """Stop the run before any scenario with one line (pytest prints a UsageError once)."""
+    raise pytest.UsageError(f"acceptance suite: {why}")
+
+
 def _provide_target(config: pytest.Config) -> None:
-    """Use ``API_URL`` if set (stopping at once if unreachable), else start the sandbox."""
+    """Use ``API_URL`` if set (stopping at once if unreachable), else start the sandbox;
+    then check the pre-provisioned customer's credentials, if any, once for the run."""
     try:
         settings = load_settings()
         _suite(config)
     except ConfigurationError as error:
-        pytest.exit(f"acceptance suite: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
+        _stop(str(error))
     if settings.api_url:
+        url = settings.api_url
         _check_reachable(
-            settings, settings.api_url, hint="start it, or unset API_URL to use the sandbox"
+            config, settings, url, hint="start it, or unset API_URL to use the sandbox"
         )
-        config.stash[_url_key] = settings.api_url
-        return
-    try:
-        sandbox = SandboxProcess.start(project_root=PROJECT_ROOT)
-    except SandboxStartError as error:
-        pytest.exit(f"acceptance suite: {error}", returncode=pytest.ExitCode.INTERNAL_ERROR)
-    config.add_cleanup(sandbox.stop)
-    _check_reachable(settings, sandbox.url, hint=f"the sandbox's output is in {sandbox.log_path}")
-    config.stash[_url_key] = sandbox.url
+    else:
+        try:
+            sandbox = SandboxProcess.start(project_root=PROJECT_ROOT)
+        except SandboxStartError as error:
+            _stop(str(error))
+        config.add_cleanup(sandbox.stop)
+        url = sandbox.url
+        _check_reachable(
+            config, settings, url, hint=f"the sandbox's output is in {sandbox.log_path}"
+        )
+    if settings.api_username is not None and settings.api_password is not None:
+        _check_customer(config, settings, url)
+    config.stash[_url_key] = url
 
 
 def _suite(config: pytest.Config) -> SuiteSettings:
@@ -127,23 +149,70 @@ def _suite(config: pytest.Config) -> SuiteSettings:
         try:
             config.stash[_suite_key] = load_suite_settings(load_settings())
         except ConfigurationError as error:
-            pytest.exit(f"acceptance suite: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
+            _stop(str(error))
     return config.stash[_suite_key]
 
 
-def _check_reachable(settings: Settings, url: str, *, hint: str) -> None:
-    """Stop the run at once, in one line, when the API does not answer its health check."""
-    client = ApiClient(settings.model_copy(update={"api_max_attempts": 1}), base_url=url)
+def _check_reachable(config: pytest.Config, settings: Settings, url: str, *, hint: str) -> None:
+    """Stop the run at once, in one line, when the API does not pass its health check.
+
+    The check has its own short bound (:data:`HEALTH_TIMEOUT`, retries included: a transient
+    fault is retried within it); when it is slow to answer, the run says what it waits for.
+    """
+    bound = min(HEALTH_TIMEOUT, settings.api_deadline)
+    client = ApiClient(settings.model_copy(update={"api_deadline": bound}), base_url=url)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+
+    def say_what_it_waits_for() -> None:
+        if reporter is not None:
+            reporter.write_line(
+                f"acceptance suite: waiting up to {bound:g} s for the API's health check "
+                f"(GET {client.redactor.url(url)}/health) …"
+            )
+
+    notice = threading.Timer(HEALTH_NOTICE_AFTER, say_what_it_waits_for)
+    notice.start()
     try:
         client.request("GET", "/health", expect={200: Health})
     except FrameworkError as error:
-        pytest.exit(
-            f"acceptance suite: the API at {url} is unreachable or unhealthy "
-            f"({error.summary}); {hint}",
-            returncode=pytest.ExitCode.USAGE_ERROR,
+        _stop(
+            f"the API at {url} is unreachable or unhealthy ({error.summary}; the health "
+            f"check waits up to {bound:g} s); {hint}",
         )
     finally:
+        notice.cancel()
         client.close()
+
+
+def _check_customer(config: pytest.Config, settings: Settings, url: str) -> None:
+    """Sign in once as the pre-provisioned customer, before any scenario does.
+
+    A wrong password stops the run after this one request: every scenario signing in with
+    it would lock the account. A 429 or an outage on it is waited out and retried by the
+    client, as neither is a failed sign-in.
+    """
+    assert settings.api_username is not None
+    assert settings.api_password is not None
+    password = settings.api_password.get_secret_value()
+    with ApiClient(settings, base_url=url) as client:
+        try:
+            client.request(
+                "POST",
+                "/auth/token",
+                json={"username": settings.api_username, "password": password},
+                expect={200: AccessToken},
+            )
+        except UnexpectedStatus as refused:
+            _stop(
+                f"the pre-provisioned customer API_USERNAME={settings.api_username!r} cannot "
+                f"sign in ({refused.summary}); check API_USERNAME and API_PASSWORD (no scenario "
+                "ran, so that the account is not locked by repeated failed sign-ins)",
+            )
+        except FrameworkError as error:
+            _stop(
+                f"the pre-provisioned customer API_USERNAME={settings.api_username!r} could "
+                f"not be checked ({error.summary})",
+            )
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import subprocess
-import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -20,9 +19,9 @@ from steps.domain.customers import Cast
 from steps.lint import scenarios
 from steps.runner import NO_OWN_CUSTOMERS, PROJECT_ROOT
 from steps.sandbox_process import SandboxProcess
+from tests.acceptance.suite_run import run_suite
 
-#: Seconds the inner run may take before the test fails instead of hanging.
-RUN_TIMEOUT = 240
+Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture(scope="module")
@@ -32,50 +31,20 @@ def sandbox() -> Iterator[str]:
     process.stop()
 
 
-def _run(url: str, **variables: str) -> subprocess.CompletedProcess[str]:
-    """The acceptance suite in a fresh process, against ``url``, with ``variables`` set."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("API_", "SUITE_", "PYTEST_"))
-    }
-    env.update(API_URL=url, **variables)
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "tests/acceptance",
-            "-m",
-            "acceptance",
-            "-q",
-            "-rs",
-            "-p",
-            "no:randomly",
-            "-p",
-            "no:cacheprovider",
-            "-n",
-            "0",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-        check=False,
-    )
+@pytest.fixture
+def run(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The acceptance suite in one fresh process against a URL, with these variables set."""
+    return lambda url, **variables: run_suite(url, "-n", "0", artifacts=tmp_path, **variables)
 
 
-def test_only_the_smoke_set_runs_with_the_existing_customer(sandbox: str) -> None:
+def test_only_the_smoke_set_runs_with_the_existing_customer(sandbox: str, run: Run) -> None:
     username = f"existing_{uuid.uuid4().hex[:16]}"
     password = secrets.token_urlsafe(18)
     opened = requests.post(
         f"{sandbox}/accounts", json={"username": username, "password": password}, timeout=10
     )
     assert opened.status_code == 201, opened.text
-    result = _run(
-        sandbox, SUITE_OPEN_ACCOUNTS="false", API_USERNAME=username, API_PASSWORD=password
-    )
+    result = run(sandbox, SUITE_OPEN_ACCOUNTS="false", API_USERNAME=username, API_PASSWORD=password)
     every = scenarios()
     smoke = sum(scenario.rows for scenario in every if "smoke" in scenario.tags)
     rest = sum(scenario.rows for scenario in every) - smoke
@@ -87,17 +56,17 @@ def test_only_the_smoke_set_runs_with_the_existing_customer(sandbox: str) -> Non
     assert password not in result.stdout + result.stderr
 
 
-def test_without_an_existing_customer_the_run_stops_in_one_line(sandbox: str) -> None:
-    result = _run(sandbox, SUITE_OPEN_ACCOUNTS="false")
+def test_without_an_existing_customer_the_run_stops_in_one_line(sandbox: str, run: Run) -> None:
+    result = run(sandbox, SUITE_OPEN_ACCOUNTS="false")
     assert result.returncode == pytest.ExitCode.USAGE_ERROR, result.stdout[-2000:]
-    assert "SUITE_OPEN_ACCOUNTS=false needs a pre-provisioned customer" in result.stdout
+    assert "SUITE_OPEN_ACCOUNTS=false needs a pre-provisioned customer" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_a_wrong_setting_stops_the_run_in_one_line(sandbox: str) -> None:
-    result = _run(sandbox, SUITE_OPEN_ACCOUNTS="perhaps")
+def test_a_wrong_setting_stops_the_run_in_one_line(sandbox: str, run: Run) -> None:
+    result = run(sandbox, SUITE_OPEN_ACCOUNTS="perhaps")
     assert result.returncode == pytest.ExitCode.USAGE_ERROR, result.stdout[-2000:]
-    assert "SUITE_OPEN_ACCOUNTS='perhaps' is invalid: expected true or false" in result.stdout
+    assert "SUITE_OPEN_ACCOUNTS='perhaps' is invalid: expected true or false" in result.stderr
 
 
 def test_a_scenario_gets_one_existing_customer_and_no_second() -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
 from steps.runner import BINDINGS_DIR, PROJECT_ROOT, _may_select_acceptance
+from tests.acceptance.conftest import Deployment
+from tests.acceptance.suite_run import run_suite
 
 TESTS = str(PROJECT_ROOT / "tests")
 
@@ -49,6 +52,7 @@ Feature: The runner and a real deployment
 def _suite_against(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     """A small suite in the pytester folder, with the runner and steps, aimed at ``url``."""
     monkeypatch.setenv("API_URL", url)
+    monkeypatch.setenv("API_BACKOFF_BASE", "0")
     monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
     pytester.makefile(".feature", runner=FEATURE)
     pytester.makeconftest('pytest_plugins = ["steps.runner", "steps.customers", "steps.market"]')
@@ -68,14 +72,108 @@ def test_sandbox_scenarios_are_skipped_where_the_target_is_not_a_sandbox(
     )
 
 
+def _closed_port() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
+def _stop_lines(lines: list[str]) -> list[str]:
+    assert not any("INTERNALERROR" in line or "passed" in line for line in lines), lines
+    return [line for line in lines if "is unreachable or unhealthy" in line]
+
+
 def test_an_unreachable_api_stops_the_run_at_once_with_one_line(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    closed = _closed_port()
     _suite_against(pytester, monkeypatch, closed)
     result = pytester.runpytest_subprocess("-p", "no:randomly")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stdout.fnmatch_lines([f"*the API at {closed} is unreachable*unset API_URL*"])
-    result.stdout.no_fnmatch_line("*passed*")
+    [stop] = _stop_lines(result.outlines + result.errlines)
+    assert stop.startswith(f"ERROR: acceptance suite: the API at {closed} is unreachable")
+    assert stop.endswith("unset API_URL to use the sandbox")
+
+
+def test_under_xdist_the_stop_line_is_printed_once(tmp_path: Path) -> None:
+    closed = _closed_port()
+    result = run_suite(closed, "-n", "2", artifacts=tmp_path, timeout=60, API_BACKOFF_BASE="0")
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR
+    [stop] = _stop_lines((result.stdout + result.stderr).splitlines())
+    assert stop.startswith(f"ERROR: acceptance suite: the API at {closed} is unreachable")
+
+
+def test_a_silent_api_stops_the_run_within_the_health_checks_bound_saying_what_it_waits_for(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A socket that listens and never accepts: connections complete, no answer ever comes.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        _suite_against(pytester, monkeypatch, url)
+        monkeypatch.setenv("API_DEADLINE", "2")
+        result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=60)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stdout.fnmatch_lines(
+        [f"acceptance suite: waiting up to 2 s for the API's health check (GET {url}/health) …"]
+    )
+    result.stderr.fnmatch_lines(
+        [f"*acceptance suite: the API at {url} is unreachable or unhealthy (*ReadTimeout*"]
+    )
+
+
+def test_a_bad_marker_under_xdist_gets_pytests_own_message(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, real_deployment: str
+) -> None:
+    _suite_against(pytester, monkeypatch, real_deployment)
+    result = pytester.runpytest_subprocess("--strict-markers", "-n", "2", "-m", "smok")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: Unknown marker(s) in '-m' expression: smok.*"])
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+SIGNED_IN = ("POST", "/auth/token")
+
+
+def _with_customer(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, deployment: Deployment
+) -> None:
+    _suite_against(pytester, monkeypatch, deployment.url)
+    monkeypatch.setenv("API_USERNAME", "smoke_customer")
+    monkeypatch.setenv("API_PASSWORD", "wrong-hunter2")
+
+
+@pytest.mark.parametrize(
+    "before",
+    [[], [(429, "TOO_MANY_ATTEMPTS", "0")], [(503, "INJECTED_FAULT", None)]],
+    ids=["at once", "after a 429", "after a 503"],
+)
+def test_a_wrong_password_stops_the_run_after_one_sign_in(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    deployment: Deployment,
+    before: list[tuple[int, str, str | None]],
+) -> None:
+    deployment.sign_ins.extend([*before, (401, "INVALID_CREDENTIALS", None)])
+    _with_customer(pytester, monkeypatch, deployment)
+    result = pytester.runpytest_subprocess("-p", "no:randomly")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: acceptance suite: the pre-provisioned customer API_USERNAME='smoke_customer' "
+            "cannot sign in (*401*); check API_USERNAME and API_PASSWORD*"
+        ]
+    )
+    # The one failed sign-in; a 429 or an outage before it is not a failed sign-in.
+    assert deployment.count(*SIGNED_IN) == len(before) + 1
+    assert deployment.received[0] == ("GET", "/health")
+    assert "wrong-hunter2" not in result.stdout.str() + result.stderr.str()
+
+
+def test_a_right_password_is_checked_once_before_any_scenario(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, deployment: Deployment
+) -> None:
+    deployment.sign_ins.append((429, "TOO_MANY_ATTEMPTS", "0"))
+    _with_customer(pytester, monkeypatch, deployment)
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-m", "not sandbox")
+    result.assert_outcomes(passed=1, deselected=1)
+    assert deployment.received[:3] == [("GET", "/health"), SIGNED_IN, SIGNED_IN]
