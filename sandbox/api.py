@@ -118,8 +118,12 @@ class Operation:
 
     @property
     def idempotent(self) -> bool:
-        """Every POST except the sandbox controls accepts an Idempotency-Key."""
-        return self.method == "POST" and not self.control
+        """Every POST accepts an Idempotency-Key, `POST /_sandbox/faults` included.
+
+        A resent request to arm a fault (the client resends a POST after a read error) is
+        then replayed: it never arms the fault twice.
+        """
+        return self.method == "POST"
 
 
 OPERATIONS: list[Operation] = []
@@ -624,7 +628,10 @@ def _retry_after(value: Any) -> str | None:
         "A fault matches only requests authenticated as its creator, never a sandbox"
         " control. When several match, the oldest fires; at most one fires per request."
         " path is an fnmatch glob over the path (query excluded). A delay fault waits"
-        " just before execution, while the request holds its idempotency key."
+        " just before execution, while the request holds its idempotency key; a request"
+        " answered without execution (a 400, a replay, a reused or busy key) waits before"
+        " its answer. A drop_response fault loses the answer whatever it is. A resend"
+        " under the same Idempotency-Key is replayed: it never arms a fault twice."
     ),
 )
 def add_fault(request: Incoming, controls: Controls) -> Execute:

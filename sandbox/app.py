@@ -95,6 +95,13 @@ async def _delay(fault: Fault | None) -> None:
         await asyncio.sleep(fault.spec["ms"] / 1000)
 
 
+def _deliver(fault: Fault | None, response: Response) -> Response:
+    """The answer, unless a `drop_response` fault loses it (whatever the request's outcome)."""
+    if fault and fault.spec["kind"] == "drop_response":
+        return DropConnection(abort=False)
+    return response
+
+
 class Sandbox:
     """The pipeline every operation goes through, and the state it keeps."""
 
@@ -229,7 +236,7 @@ class Sandbox:
                 key = None
         except ApiError as error:
             await _delay(fault)
-            return error_response(error, request_id, headers)
+            return _deliver(fault, error_response(error, request_id, headers))
         scope = caller.account_id if caller else ""
         fingerprint = ""
         if key is not None:
@@ -237,7 +244,7 @@ class Sandbox:
             refusal = self._replay_or_claim(scope, key, fingerprint, now, request_id, headers)
             if refusal is not None:
                 await _delay(fault)
-                return refusal
+                return _deliver(fault, refusal)
         try:
             # A delay holds the key: a resend meanwhile is 409 IDEMPOTENCY_KEY_IN_USE.
             await _delay(fault)
@@ -256,14 +263,18 @@ class Sandbox:
                 if key is not None and storable(status, code):
                     stored = StoredResponse(fingerprint=fingerprint, status=status, body=rendered)
                     self.keys.store(db, scope, key, stored, now)
-            if self.stats and operation.idempotent and 200 <= status < 300:
+            # The audit counts executions of the API's own creating requests, not of controls.
+            if (
+                self.stats
+                and operation.idempotent
+                and not operation.control
+                and 200 <= status < 300
+            ):
                 self.stats.executed(request_id, f"{operation.method} {operation.path}")
         finally:
             if key is not None:
                 self.keys.release(scope, key)
-        if fault and fault.spec["kind"] == "drop_response":
-            return DropConnection(abort=False)
-        return _json(status, rendered, headers)
+        return _deliver(fault, _json(status, rendered, headers))
 
     def _replay_or_claim(
         self,

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -193,3 +197,223 @@ def test_not_one_byte_of_a_response_is_written(customer: Customer, kind: str) ->
         except ConnectionResetError:
             received = b""
     assert received == b""
+
+
+# Every exit of the pipeline after the point where faults fire (validation, the idempotency
+# key's replay, in-use and reused answers, execution's 2xx, 404, 409 and 422), with every
+# fault kind: the fault keeps its promise whatever the request's outcome.
+
+
+@dataclass(frozen=True)
+class State:
+    """What a customer can see of their own account: its balance and their orders."""
+
+    balance: Decimal
+    orders: tuple[tuple[str, str], ...]
+
+
+def _state(customer: Customer) -> State:
+    balance = customer.get("/account").json(parse_float=Decimal)["balance"]
+    orders = customer.get("/orders").json()["items"]
+    return State(Decimal(balance), tuple((order["order_id"], order["status"]) for order in orders))
+
+
+@dataclass
+class Reached:
+    """A request that lands on one exit, and how to wait for what else it set going."""
+
+    send: Callable[[], requests.Response]
+    finish: Callable[[], None] = lambda: None
+
+
+@dataclass(frozen=True)
+class Exit:
+    """One way out of the pipeline: the request that takes it, its answer, its effect.
+
+    ``answer`` is the status, and for an error its code and field; ``gains`` is what the
+    balance gains when the request is not executed, and when it is.
+    """
+
+    method: str
+    path: str
+    answer: tuple[int, str | None, str | None]
+    reach: Callable[[Customer], Reached]
+    gains: tuple[int, int] = (0, 0)
+
+
+DEPOSIT = {"amount": 5, "method": "CARD"}
+
+
+def _deposit(customer: Customer, key: dict[str, str], amount: int = 5) -> requests.Response:
+    return customer.post("/payments/deposits", json={**DEPOSIT, "amount": amount}, headers=key)
+
+
+def _invalid_order(customer: Customer) -> Reached:
+    return Reached(lambda: customer.order(**{**BUY, "quantity": 0}))
+
+
+def _replayed_deposit(customer: Customer) -> Reached:
+    key = _idempotency_key()
+    assert _deposit(customer, key).status_code == 201
+    return Reached(lambda: _deposit(customer, key))
+
+
+def _deposit_in_flight(customer: Customer) -> Reached:
+    """A resend while the first request, slowed by a delay fault, holds the key."""
+    key = _idempotency_key()
+    _fault(customer, {"kind": "delay", "ms": 2000}, path="/payments/deposits")
+    holder = threading.Thread(
+        target=requests.post,
+        args=(customer.base_url + "/payments/deposits",),
+        kwargs={
+            "json": DEPOSIT,
+            "headers": {**key, "Authorization": f"Bearer {customer.token}"},
+            "timeout": REQUEST_TIMEOUT,
+        },
+    )
+    holder.start()
+    deadline = time.monotonic() + REQUEST_TIMEOUT
+    while time.monotonic() < deadline:  # fired: the holder already holds its key
+        if customer.get("/_sandbox/faults").json()["items"][0]["fired"]:
+            break
+        time.sleep(0.01)
+    return Reached(lambda: _deposit(customer, key), lambda: holder.join(REQUEST_TIMEOUT))
+
+
+def _reused_key(customer: Customer) -> Reached:
+    key = _idempotency_key()
+    assert _deposit(customer, key).status_code == 201
+    return Reached(lambda: _deposit(customer, key, amount=6))
+
+
+def _new_deposit(customer: Customer) -> Reached:
+    return Reached(lambda: _deposit(customer, _idempotency_key()))
+
+
+def _unknown_symbol(customer: Customer) -> Reached:
+    return Reached(lambda: customer.post("/orders", json={**BUY, "symbol": "ZZZZ"}))
+
+
+def _filled_order_cancelled(customer: Customer) -> Reached:
+    customer.deposit("1000")
+    order = customer.order(**BUY).json()
+    assert order["status"] == "FILLED", order
+    return Reached(lambda: customer.delete(f"/orders/{order['order_id']}"))
+
+
+def _unaffordable_order(customer: Customer) -> Reached:
+    return Reached(lambda: customer.order(**BUY))
+
+
+EXITS = {
+    "validation 400": Exit(
+        "POST", "/orders", (400, "INVALID_QUANTITY", "quantity"), _invalid_order
+    ),
+    "idempotent replay": Exit("POST", "/payments/deposits", (201, None, None), _replayed_deposit),
+    "key in use 409": Exit(
+        "POST",
+        "/payments/deposits",
+        (409, "IDEMPOTENCY_KEY_IN_USE", None),
+        _deposit_in_flight,
+        gains=(5, 5),  # the request holding the key executes either way
+    ),
+    "key reused 422": Exit(
+        "POST", "/payments/deposits", (422, "IDEMPOTENCY_KEY_REUSED", None), _reused_key
+    ),
+    "executed 2xx": Exit(
+        "POST", "/payments/deposits", (201, None, None), _new_deposit, gains=(0, 5)
+    ),
+    "executed 404": Exit("POST", "/orders", (404, "SYMBOL_NOT_FOUND", "symbol"), _unknown_symbol),
+    "executed 409": Exit(
+        "DELETE", "/orders/*", (409, "ORDER_NOT_CANCELLABLE", None), _filled_order_cancelled
+    ),
+    "executed 422": Exit(
+        "POST", "/orders", (422, "INSUFFICIENT_FUNDS", "quantity"), _unaffordable_order
+    ),
+}
+
+#: ms a delay fault waits in the pipeline tests
+DELAY_MS = 300
+
+#: Each fault kind: the fault, and whether the request is still executed under it.
+KINDS: dict[str, tuple[dict[str, Any] | None, bool]] = {
+    "no fault": (None, True),
+    "drop_response": ({"kind": "drop_response"}, True),
+    "delay": ({"kind": "delay", "ms": DELAY_MS}, True),
+    "status": ({"kind": "status", "status": 503, "retry_after": "1"}, False),
+    "reset": ({"kind": "reset"}, False),
+}
+
+
+def _idempotency_key() -> dict[str, str]:
+    return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("exit_name", list(EXITS))
+def test_every_fault_kind_on_every_exit_of_the_pipeline(
+    customer: Customer, exit_name: str, kind: str
+) -> None:
+    exit_, (fault, executed) = EXITS[exit_name], KINDS[kind]
+    reached = exit_.reach(customer)
+    before = _state(customer)
+    if fault is not None:
+        _fault(customer, fault, method=exit_.method, path=exit_.path)
+    started = time.monotonic()
+    try:
+        answer: requests.Response | None = reached.send()
+    except requests.exceptions.ConnectionError:
+        answer = None
+    elapsed = time.monotonic() - started
+    reached.finish()
+    if kind in ("drop_response", "reset"):
+        assert answer is None, f"{kind} on {exit_name} answered {answer.status_code}"
+    elif kind == "status":
+        assert answer is not None
+        assert_error(answer, 503, "INJECTED_FAULT")
+        assert answer.headers["Retry-After"] == "1"
+    else:
+        assert answer is not None
+        status, code, field = exit_.answer
+        if code is None:
+            assert answer.status_code == status, answer.text
+        else:
+            assert_error(answer, status, code, field)
+        replayed = answer.headers.get("Idempotent-Replayed") == "true"
+        assert replayed is (exit_name == "idempotent replay")
+    if kind == "delay":
+        assert elapsed >= DELAY_MS / 1000  # the server cannot answer before its wait is over
+    gain = exit_.gains[executed]
+    assert _state(customer) == State(before.balance + gain, before.orders)
+
+
+def test_a_fault_resent_under_its_key_is_replayed_and_armed_once(customer: Customer) -> None:
+    key = _idempotency_key()
+    body = {"method": "GET", "path": "/account", "fault": {"kind": "status", "status": 503}}
+    first = customer.post("/_sandbox/faults", json=body, headers=key)
+    again = customer.post("/_sandbox/faults", json=body, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert "Idempotent-Replayed" not in first.headers
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert customer.get("/_sandbox/faults").json()["items"] == [first.json()]
+    assert customer.get("/account").status_code == 503
+    assert customer.get("/account").status_code == 200
+
+
+def test_a_fault_key_follows_the_idempotency_rules(customer: Customer) -> None:
+    key = _idempotency_key()
+    body = {"method": "GET", "path": "/account", "fault": {"kind": "reset"}}
+    assert customer.post("/_sandbox/faults", json=body, headers=key).status_code == 201
+    other = {**body, "times": 2}
+    assert_error(
+        customer.post("/_sandbox/faults", json=other, headers=key), 422, "IDEMPOTENCY_KEY_REUSED"
+    )
+    malformed = {"Idempotency-Key": "é"}
+    assert_error(
+        customer.post("/_sandbox/faults", json=body, headers=malformed),
+        400,
+        "INVALID_IDEMPOTENCY_KEY",
+    )
+    assert customer.post("/_sandbox/faults", json=body).status_code == 201  # no key: armed anew
+    assert [fault["times"] for fault in customer.get("/_sandbox/faults").json()["items"]] == [1, 1]
