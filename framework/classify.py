@@ -2,57 +2,32 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import requests
 
-from framework.errors import (
-    ConfigurationError,
-    ContractViolation,
-    RetriesExhausted,
-    TransportError,
-    UnexpectedStatus,
-)
+from framework.errors import FailureCategory
 
+__all__ = ["FailureCategory", "classify"]
 
-class FailureCategory(StrEnum):
-    """The four kinds of failure a run reports."""
-
-    PRODUCT_DEFECT = "product defect"  #: the API behaved wrongly: a behaviour check failed
-    CONTRACT_DRIFT = "contract drift"  #: a body no longer matches its declared model
-    ENVIRONMENT = "environment"  #: unreachable, timed out, retries exhausted, misconfigured
-    TEST_DEFECT = "test defect"  #: anything else: an error in the test code itself
-
-
-#: Exception types checked in order; the first match decides.
-_CATEGORIES: tuple[
-    tuple[type[BaseException] | tuple[type[BaseException], ...], FailureCategory], ...
-] = (
-    (ContractViolation, FailureCategory.CONTRACT_DRIFT),
-    (
-        (
-            RetriesExhausted,
-            TransportError,
-            ConfigurationError,
-            requests.RequestException,
-            TimeoutError,
-            ConnectionError,
-        ),
-        FailureCategory.ENVIRONMENT,
-    ),
-    ((UnexpectedStatus, AssertionError), FailureCategory.PRODUCT_DEFECT),
+#: Exceptions raised without a category of their own, checked in order; the first match decides.
+_CATEGORIES: tuple[tuple[tuple[type[BaseException], ...], FailureCategory], ...] = (
+    ((requests.RequestException, TimeoutError, ConnectionError), FailureCategory.ENVIRONMENT),
+    ((AssertionError,), FailureCategory.PRODUCT_DEFECT),
 )
 
 
 def classify(exc: BaseException) -> FailureCategory:
     """Say what a failure is.
 
-    ``ContractViolation`` is contract drift; a transport error, exhausted retries, a
-    timeout or a configuration error is the environment; an unexpected status or a failed
-    assertion is a product defect; anything else (a ``KeyError`` in step code …) is a test
+    A failure raised with its category (every framework error, and the suite's own
+    ``SuiteDefectError``) says it itself: that is where what went wrong is known. Of the
+    rest, a network error or a timeout is the environment, a failed assertion (a behaviour
+    check) is a product defect, and anything else (a ``KeyError`` in step code …) is a test
     defect.
     """
-    for types, category in _CATEGORIES:
+    category = getattr(exc, "category", None)
+    if isinstance(category, FailureCategory):
+        return category
+    for types, found in _CATEGORIES:
         if isinstance(exc, types):
-            return category
+            return found
     return FailureCategory.TEST_DEFECT

@@ -2,8 +2,9 @@
 
 One ``ApiClient`` per run (per xdist worker) shares one pooled session. Each call to
 ``request`` is one logical request: it may take several attempts, is reported once to every
-listener as a redacted ``Exchange``, and either returns an ``ApiResponse`` whose status the
-caller declared and whose body matches that status's model, or raises a framework error
+listener as a redacted ``Exchange``, and either returns an ``ApiResponse`` that is an answer
+the caller asked for (a status it declared, or a refusal it named as a (status, code) pair,
+see ``framework.expected``) and whose body matches its model, or raises a framework error
 (see ``framework.errors``) whose message is a full, redacted report.
 """
 
@@ -14,7 +15,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -35,6 +36,7 @@ from framework.errors import (
     UnexpectedStatus,
 )
 from framework.exchange import Attempt, RequestRecord, ResponseRecord, format_report
+from framework.expected import ErrorCodes, Expected, Refusal
 from framework.redaction import Redactor
 from framework.retry import (
     IDEMPOTENT_METHODS,
@@ -303,15 +305,19 @@ class ApiClient:
         headers: Mapping[str, str] | None = None,
         token: str | None = None,
         expect: Expect | None = None,
+        refusals: Collection[Refusal] = (),
+        codes: ErrorCodes | None = None,
         idempotency_key: str | Literal[False] | None = None,
     ) -> ApiResponse:
         """Send one logical request and check its answer.
 
-        ``expect`` maps each acceptable status to its body's model (``None``: no body
-        check); left out, any 2xx is accepted unchecked. A status in ``expect`` is returned
-        and never retried. ``idempotency_key``: ``None`` gives POST and PATCH a fresh key,
-        a string sends that key, ``False`` sends none. The same key and ``X-Request-ID``
-        go with every attempt.
+        ``expect`` maps each status accepted whatever its body to the body's model (``None``:
+        no body check); left out (and without refusals), any 2xx is accepted unchecked.
+        ``refusals`` are the (status, code) pairs accepted as well, read through ``codes``,
+        whose model (if any) checks their bodies. An answer asked for is returned and never
+        retried; any other is retried as the policy says, or fails. ``idempotency_key``:
+        ``None`` gives POST and PATCH a fresh key, a string sends that key, ``False`` sends
+        none. The same key and ``X-Request-ID`` go with every attempt.
         """
         __tracebackhide__ = True
         method = method.upper()
@@ -334,9 +340,8 @@ class ApiClient:
             self.redactor.learn_from_headers(headers)
         keyed = any(name.lower() == "idempotency-key" for name in sent)
         prepared = self.transport.prepare(method, path, params=params, headers=sent, body=body)
-        traits = RequestTraits(
-            method=method, keyed=keyed, expected=frozenset(expect) if expect else frozenset()
-        )
+        expected = Expected.of(expect, refusals, codes)
+        traits = RequestTraits(method=method, keyed=keyed, expected=expected)
 
         started = time.perf_counter()
         outcome = self.policy.run(
@@ -367,7 +372,7 @@ class ApiClient:
                 )
         else:
             assert response is not None
-            model, error = self._check(response, outcome.exhausted, exchange, expect)
+            model, error = self._check(response, outcome.exhausted, exchange, expected, expect)
         if error is not None:
             error.attach(
                 request=exchange.request,
@@ -396,33 +401,28 @@ class ApiClient:
         response: requests.Response,
         exhausted: bool,
         exchange: Exchange,
+        expected: Expected,
         expect: Expect | None,
     ) -> tuple[BaseModel | None, FrameworkError | None]:
         """The validated model, or the error the answer amounts to."""
         status = response.status_code
         described = describe_status(status, response.reason)
+        code = expected.code(response.content)
+        if code is not None:
+            described += f" {code}"
         if exhausted:
             return None, RetriesExhausted(
                 f"{exchange.method} {exchange.url}: still {described} after "
                 f"{len(exchange.attempts)} attempts",
                 last_error=None,
             )
-        if expect is None:
-            if 200 <= status < 300:
-                return None, None
-            return None, UnexpectedStatus(
-                f"{exchange.method} {exchange.url} answered {described}; expected a 2xx status",
-                status=status,
-                expected=(),
-            )
-        if status not in expect:
-            wanted = ", ".join(str(code) for code in sorted(expect))
-            return None, UnexpectedStatus(
-                f"{exchange.method} {exchange.url} answered {described}; expected {wanted}",
-                status=status,
-                expected=tuple(sorted(expect)),
-            )
-        model_type = expect[status]
+        model_type: type[BaseModel] | None = None
+        if status in expected.statuses:
+            model_type = expected.statuses[status]
+        elif expected.refused_with(status, response.content) is not None:
+            model_type = expected.codes.model if expected.codes else None
+        elif not (expect is None and not expected.refusals and 200 <= status < 300):
+            return None, self._unexpected(response, exchange, expected, described, code)
         if model_type is None:
             return None, None
         try:
@@ -432,3 +432,39 @@ class ApiClient:
         except FrameworkError as violation:
             violation.summary = f"{exchange.method} {exchange.url}: {violation.summary}"
             return None, violation
+
+    @staticmethod
+    def _unexpected(
+        response: requests.Response,
+        exchange: Exchange,
+        expected: Expected,
+        described: str,
+        code: str | None,
+    ) -> UnexpectedStatus:
+        """An answer not asked for: drift when the contract gives its code other statuses."""
+        status = response.status_code
+        answered = f"{exchange.method} {exchange.url} answered {described}"
+        allowed = f"Expected: {expected.describe()}"
+        contract = expected.codes.drift(status, code) if expected.codes else None
+        if contract is not None:
+            statuses = " or ".join(str(each) for each in sorted(contract))
+            return UnexpectedStatus(
+                f"{answered}, but the contract gives {code} the status {statuses}: contract drift",
+                status=status,
+                expected=tuple(sorted(expected.statuses)),
+                code=code,
+                drift=True,
+                details=allowed,
+            )
+        wanted = ", ".join(map(str, sorted(expected.statuses)))
+        if expected.refusals:
+            count = len(expected.refusals)
+            refused = f"one of {count} refusal{'s' if count != 1 else ''} (below)"
+            wanted = f"{wanted} or {refused}" if wanted else refused
+        return UnexpectedStatus(
+            f"{answered}; expected {wanted or 'a 2xx status'}",
+            status=status,
+            expected=tuple(sorted(expected.statuses)),
+            code=code,
+            details=allowed if expected.refusals else None,
+        )

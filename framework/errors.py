@@ -1,9 +1,10 @@
 """The framework's own error hierarchy; third-party exceptions are translated into it once.
 
-::
+Every failure is raised with its category (``FailureCategory``), decided where it is raised,
+where what went wrong is known; ``framework.classify`` reads it::
 
     FrameworkError                      every error carries its request and, if any, response
-    ├── ConfigurationError              a setting or argument is wrong (one-line message)
+    ├── ConfigurationError              environment: a setting or argument is wrong (one line)
     ├── TransportError                  environment: no usable answer came back
     │   ├── ConnectError                the request never left (refused, DNS, TLS handshake)
     │   │   ├── ConnectTimeout
@@ -11,19 +12,33 @@
     │   └── ReadError                   the request left; it may have been executed
     │       └── ReadTimeout
     ├── RetriesExhausted                environment: every allowed attempt failed
-    ├── UnexpectedStatus                product defect: a status the caller did not expect
+    ├── UnexpectedStatus                an answer the caller did not ask for: a product defect,
+    │                                   or contract drift when its code comes with a status
+    │                                   the contract does not give that code
     └── ContractViolation               contract drift: the body does not match its model
 
-The message of every error except ``ConfigurationError`` is a report in a fixed layout:
-summary, details, request, response, attempts and a ``curl`` line, all redacted.
+    SuiteDefectError                    test defect: the test code used something wrongly
+
+The message of every ``FrameworkError`` except ``ConfigurationError`` is a report in a fixed
+layout: summary, details, request, response, attempts and a ``curl`` line, all redacted.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict, Unpack
+from enum import StrEnum
+from typing import ClassVar, TypedDict, Unpack
 
 from framework.exchange import Attempt, RequestRecord, ResponseRecord, format_report
+
+
+class FailureCategory(StrEnum):
+    """The four kinds of failure a run reports."""
+
+    PRODUCT_DEFECT = "product defect"  #: the API behaved wrongly: a behaviour check failed
+    CONTRACT_DRIFT = "contract drift"  #: an answer no longer matches the documented contract
+    ENVIRONMENT = "environment"  #: unreachable, timed out, retries exhausted, misconfigured
+    TEST_DEFECT = "test defect"  #: an error in the test code itself
 
 
 class ReportParts(TypedDict, total=False):
@@ -37,7 +52,9 @@ class ReportParts(TypedDict, total=False):
 
 
 class FrameworkError(Exception):
-    """Base of every error the framework raises."""
+    """Base of every error the framework raises; each kind says its category."""
+
+    category: FailureCategory = FailureCategory.ENVIRONMENT
 
     def __init__(
         self,
@@ -135,14 +152,29 @@ class RetriesExhausted(FrameworkError):  # noqa: N818 - named as in the agreed i
 
 
 class UnexpectedStatus(FrameworkError):  # noqa: N818 - named as in the agreed interface
-    """The server answered with a status the caller did not declare."""
+    """The server answered with an outcome the caller did not ask for.
+
+    ``code`` is the error code the body carried (``None`` without one), ``expected`` the
+    statuses the caller accepted, whatever the body. A product defect, unless the code is
+    one the contract gives other statuses (``drift=True``): then the answer itself breaks
+    the contract, and the failure is contract drift.
+    """
 
     def __init__(
-        self, summary: str, *, status: int, expected: tuple[int, ...], **parts: Unpack[ReportParts]
+        self,
+        summary: str,
+        *,
+        status: int,
+        expected: tuple[int, ...],
+        code: str | None = None,
+        drift: bool = False,
+        **parts: Unpack[ReportParts],
     ) -> None:
         super().__init__(summary, **parts)
         self.status = status
         self.expected = expected
+        self.code = code
+        self.category = FailureCategory.CONTRACT_DRIFT if drift else FailureCategory.PRODUCT_DEFECT
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -157,8 +189,19 @@ class Mismatch:
 class ContractViolation(FrameworkError):  # noqa: N818 - named as in the agreed interface
     """A response body does not match the model declared for its status."""
 
+    category = FailureCategory.CONTRACT_DRIFT
+
     def __init__(
         self, summary: str, *, mismatches: tuple[Mismatch, ...], **parts: Unpack[ReportParts]
     ) -> None:
         super().__init__(summary, **parts)
         self.mismatches = mismatches
+
+
+class SuiteDefectError(Exception):
+    """The test code itself is wrong (a step used where it cannot work): a test defect.
+
+    Raised by step code for its own mistakes, so that they are never filed as the product's.
+    """
+
+    category: ClassVar[FailureCategory] = FailureCategory.TEST_DEFECT

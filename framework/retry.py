@@ -7,16 +7,22 @@ place, ``RetryPolicy.decide``, which is the table in ``docs/framework.md``:
 =========================================  ===========================================
 outcome                                    retried?
 =========================================  ===========================================
-a status the caller declared it expects    never: it is the answer the test wants
+exactly an answer the caller asked for     never: it is the answer the test wants
+(a status it accepts whatever the body,
+or a (status, code) refusal it named)
 connect error (the request never left)     yes, any method
 certificate verification failed            never: retrying cannot help
-429 Too Many Requests                      yes, any method, after ``Retry-After``
+429 Too Many Requests, whatever its body   yes, any method, after ``Retry-After``
 502, 503, 504                              only if idempotent or keyed
 read error or read timeout                 only if idempotent or keyed
 409 with ``Retry-After`` on a keyed call   yes: the same key is still in flight
 500                                        no (a defect), unless ``retry_server_errors``
 any other status, or any other exception   never (AssertionError included)
 =========================================  ===========================================
+
+The first row is decided on the whole answer, not its status alone: a 429 is the answer
+only when the caller named its code (a rate limit the scenario watches); a gateway's 429,
+whatever its body, is waited out.
 
 "Idempotent" means GET, HEAD, OPTIONS, PUT, DELETE or TRACE; "keyed" means the request
 carries an ``Idempotency-Key``, which every attempt resends unchanged.
@@ -60,6 +66,7 @@ from framework.errors import (
     TransportError,
 )
 from framework.exchange import Attempt
+from framework.expected import Expected
 
 if TYPE_CHECKING:
     import requests
@@ -121,7 +128,7 @@ class RequestTraits:
 
     method: str
     keyed: bool
-    expected: frozenset[int]
+    expected: Expected = field(default_factory=Expected)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -202,9 +209,10 @@ class RetryPolicy:
         *,
         status: int | None = None,
         retry_after: str | None = None,
+        body: bytes = b"",
         error: TransportError | None = None,
     ) -> Verdict:
-        """Whether one outcome (a status or a transport error) is retried, and why."""
+        """Whether one outcome (a status and its body, or a transport error) is retried, and why."""
         safe = traits.method in IDEMPOTENT_METHODS or traits.keyed
         why_safe = (
             "an idempotent method" if traits.method in IDEMPOTENT_METHODS else "a keyed request"
@@ -219,8 +227,12 @@ class RetryPolicy:
                 return Verdict(retry=True, reason=f"retried: read failure on {why_safe}")
             return Verdict(retry=False, reason=unsafe)
         assert status is not None, "decide() needs a status or an error"
-        if status in traits.expected:
+        if status in traits.expected.statuses:
             return Verdict(retry=False, reason=f"{status} is a status the caller expects")
+        refusal = traits.expected.refused_with(status, body)
+        if refusal is not None:
+            what = f"{status} {refusal[1]}"
+            return Verdict(retry=False, reason=f"{what} is a refusal the caller expects")
         if status == 429:
             return Verdict(retry=True, reason="retried: rate limited")
         if status in UNAVAILABLE_STATUSES or (status == 500 and self.retry_server_errors):
@@ -317,6 +329,7 @@ class RetryPolicy:
                 state.traits,
                 status=response.status_code,
                 retry_after=response.headers.get("Retry-After"),
+                body=response.content,
             )
         elif isinstance(error, TransportError):
             state.verdict = self.decide(state.traits, error=error)

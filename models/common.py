@@ -1,7 +1,8 @@
-"""Shared field types, the strict base model, the error body and the list page."""
+"""Shared field types, the strict base model, the error codes and body, and the list page."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -123,6 +124,80 @@ class ErrorCode(StrEnum):
     INVALID_OFFSET = "INVALID_OFFSET"
     INVALID_LIMIT = "INVALID_LIMIT"
     INJECTED_FAULT = "INJECTED_FAULT"
+
+
+_400, _401, _404, _409, _422, _429 = (
+    frozenset({status}) for status in (400, 401, 404, 409, 422, 429)
+)
+
+#: The contract's status for every error code (a set where it allows several): an answer with
+#: a code and a status not given here is contract drift, whatever the step asked for.
+ERROR_STATUSES: dict[ErrorCode, frozenset[int]] = {
+    ErrorCode.INVALID_JSON: _400,
+    ErrorCode.UNKNOWN_FIELD: _400,
+    ErrorCode.MISSING_FIELD: _400,
+    ErrorCode.INVALID_PAGINATION: _400,
+    ErrorCode.INVALID_USERNAME: _400,
+    ErrorCode.WEAK_PASSWORD: _400,
+    ErrorCode.INVALID_CURRENCY: _400,
+    ErrorCode.USERNAME_TAKEN: _409,
+    ErrorCode.INVALID_EXPIRES_IN: _400,
+    ErrorCode.INVALID_CREDENTIALS: _401,
+    ErrorCode.TOO_MANY_ATTEMPTS: _429,
+    ErrorCode.UNAUTHENTICATED: _401,
+    ErrorCode.ACCOUNT_NOT_FOUND: _404,
+    ErrorCode.INVALID_SYMBOL: _400,
+    ErrorCode.SYMBOL_NOT_FOUND: _404,
+    ErrorCode.TOO_MANY_SYMBOLS: _400,
+    ErrorCode.INVALID_QUANTITY: _400,
+    ErrorCode.INVALID_PRICE: _400,
+    ErrorCode.INVALID_SIDE: _400,
+    ErrorCode.INVALID_ORDER_TYPE: _400,
+    ErrorCode.INSUFFICIENT_FUNDS: _422,
+    ErrorCode.INSUFFICIENT_POSITION: _422,
+    ErrorCode.ORDER_NOT_FOUND: _404,
+    ErrorCode.INVALID_STATUS: _400,
+    ErrorCode.ORDER_NOT_CANCELLABLE: _409,
+    ErrorCode.INVALID_AMOUNT: _400,
+    ErrorCode.INVALID_METHOD: _400,
+    ErrorCode.CURRENCY_MISMATCH: _400,
+    ErrorCode.LIMIT_EXCEEDED: _422,
+    ErrorCode.PAYMENT_NOT_FOUND: _404,
+    ErrorCode.INVALID_IDEMPOTENCY_KEY: _400,
+    ErrorCode.IDEMPOTENCY_KEY_REUSED: _422,
+    ErrorCode.IDEMPOTENCY_KEY_IN_USE: _409,
+    ErrorCode.RATE_LIMITED: _429,
+    ErrorCode.INVALID_FAULT: _400,
+    ErrorCode.INVALID_OFFSET: _400,
+    ErrorCode.INVALID_LIMIT: _400,
+    # a fault the sandbox stages answers the status it was given
+    ErrorCode.INJECTED_FAULT: frozenset({429, 500, 502, 503, 504}),
+}
+
+#: Codes that share a status with trouble on the way (a gateway's 429, a key still in flight,
+#: a staged fault): never implied by an action, only ever accepted when a step names them.
+WEATHER_CODES = frozenset(
+    {
+        ErrorCode.RATE_LIMITED,
+        ErrorCode.TOO_MANY_ATTEMPTS,
+        ErrorCode.IDEMPOTENCY_KEY_IN_USE,
+        ErrorCode.INJECTED_FAULT,
+    }
+)
+
+
+def error_code(body: bytes) -> str | None:
+    """The code an error body carries; ``None`` when it is not JSON or has no string code.
+
+    Read leniently on purpose: the body of an answer not asked for may be anything (a
+    gateway's page, another API's error), and its code alone decides how it is reported.
+    """
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None
+    code = document.get("code") if isinstance(document, dict) else None
+    return code if isinstance(code, str) else None
 
 
 class ErrorBody(ContractModel):

@@ -76,10 +76,8 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 from framework.classify import FailureCategory, classify
 from framework.client import ApiClient, Exchange
 from framework.errors import (
-    ContractViolation,
     FrameworkError,
     RetriesExhausted,
-    UnexpectedStatus,
 )
 from framework.redaction import Redactor
 from framework.settings import load_settings
@@ -95,9 +93,9 @@ SEVERITIES = ("blocker", "critical", "normal", "minor", "trivial")
 DEFAULT_SEVERITY = "normal"
 #: Tags that carry a tracker id (``@defect:TRD-123``) -> the Allure link type they make.
 LINK_TAGS = {"defect": "issue", "issue": "issue", "req": "requirement"}
-#: What a known defect may fail with and still count as that defect: the product's fault.
-#: Anything else (the environment, a bug in a step) fails the scenario as usual.
-DEFECT_ERRORS = (AssertionError, UnexpectedStatus, ContractViolation)
+#: What a known defect may fail as and still count as that defect: the product's fault.
+#: Any other failure (the environment, a bug in a step) fails the scenario as usual.
+DEFECT_CATEGORIES = frozenset({FailureCategory.PRODUCT_DEFECT, FailureCategory.CONTRACT_DRIFT})
 #: Where the summary goes unless --run-summary says otherwise (relative to the rootdir).
 DEFAULT_SUMMARY = Path("reports") / "summary.md"
 
@@ -143,6 +141,11 @@ def categorize(error: BaseException) -> FailureCategory:
     if isinstance(error, pytest.fail.Exception) and str(error).startswith("Timeout"):
         return FailureCategory.ENVIRONMENT
     return classify(error)
+
+
+def is_product_failure(error: BaseException) -> bool:
+    """Whether a failure is the product's (a product defect or contract drift)."""
+    return categorize(error) in DEFECT_CATEGORIES
 
 
 def _domain(feature_file: Path) -> str | None:
@@ -364,7 +367,7 @@ class ReportPlugin:
                 item.add_marker(
                     pytest.mark.xfail(
                         strict=True,
-                        raises=DEFECT_ERRORS,
+                        raises=pytest.RaisesExc(check=is_product_failure),
                         reason=f"known defect {mark.args[0]} (a pass means it is fixed: remove "
                         f"the @defect:{mark.args[0]} tag)",
                     )

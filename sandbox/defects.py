@@ -173,8 +173,15 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect(
         name="order_lookup_forbidden",
         section=Section.ORDERS,
-        kind=_P,
+        kind=_D,
         description="another customer's order is 403 instead of 404 (existence leaks)",
+    ),
+    Defect(
+        name="insufficient_funds_as_bad_request",
+        section=Section.ORDERS,
+        kind=_D,
+        description="a buy beyond the buying power is refused with INSUFFICIENT_FUNDS as 400, "
+        "not 422",
     ),
     # payments
     Defect(

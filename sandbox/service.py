@@ -526,11 +526,14 @@ def place_order(
         cost = quantity * (price if fills_now or limit_price is None else limit_price)
         power = _buying_power(db, caller.seq)
         if power < cost:
-            raise unprocessable(
+            refusal = unprocessable(
                 "INSUFFICIENT_FUNDS",
                 f"buying power {money(power)} does not cover {money(cost)}",
                 "quantity",
             )
+            if defects.active("insufficient_funds_as_bad_request"):
+                refusal.status = 400
+            raise refusal
     else:
         fills_now = limit_price is None or price >= limit_price
         available = _free_shares(db, caller.seq, symbol)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pytest_bdd import given, then, when
 
+from framework.errors import SuiteDefectError
 from models.common import ErrorCode
 from steps.domain.customers import Cast, Customer, new_password
 from steps.domain.outcome import Outcome
@@ -64,8 +65,13 @@ class Keys:
 
     def first(self, label: str) -> Outcome[Any]:
         """The first answer sent under ``label``."""
-        assert label in self.sent, f'nothing was sent under the key "{label}"'
-        return self.sent[label].answers[0]
+        return self.record(label).answers[0]
+
+    def record(self, label: str) -> Sent:
+        """What was sent under ``label`` (a step naming a key nothing was sent under is wrong)."""
+        if label not in self.sent:
+            raise SuiteDefectError(f'nothing was sent under the key "{label}"')
+        return self.sent[label]
 
 
 @pytest.fixture
@@ -205,8 +211,7 @@ def sends_again(keys: Keys, name: str, label: str) -> Outcome[Any]:
 
     Exactly the request sent before under that key, by the same customer.
     """
-    assert label in keys.sent, f'nothing was sent under the key "{label}"'
-    record = keys.sent[label]
+    record = keys.record(label)
     assert record.again is not None
     outcome = record.again()
     record.answers.append(outcome)
@@ -235,7 +240,8 @@ def places_order_under_malformed_key(
     Malformed keys: a key of 256 characters, a key with a tab in it, a key with an
     accented letter.
     """
-    assert what in MALFORMED_KEYS, f"unknown key {what!r}; known: {', '.join(MALFORMED_KEYS)}"
+    if what not in MALFORMED_KEYS:
+        raise SuiteDefectError(f"unknown key {what!r}; known: {', '.join(MALFORMED_KEYS)}")
     return cast[name].orders.place(
         symbol=symbol, side="BUY", quantity=quantity, order_type="MARKET", key=MALFORMED_KEYS[what]
     )
@@ -251,9 +257,13 @@ def _while_first_runs(
     """Send ``action`` under ``label``, and again once the sandbox reports the first delayed.
 
     Needs a delay armed on the customer's next such request: the second is sent while the
-    first holds the key. Both answers, first one first.
+    first holds the key. Both answers, first one first; a key still in flight
+    (IDEMPOTENCY_KEY_IN_USE) is an answer here, not trouble to wait out.
     """
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with (
+        customer.session.reading(ErrorCode.IDEMPOTENCY_KEY_IN_USE),
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
         first = pool.submit(keys.send, label, action)
         for _ in range(POLLS):
             if first.done() or any(f.fired for f in customer.sandbox.faults().value.items):

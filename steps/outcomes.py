@@ -27,7 +27,7 @@ def the_action_is_refused(outcome: Outcome[Any], action: str, code: ErrorCode) -
 @then(parsers.parse("the {action} is accepted"))
 def the_action_is_accepted(outcome: Outcome[Any], action: str) -> None:
     """Then the account opening is accepted"""
-    assert outcome.action == action, f"the last action was the {outcome.action}, not the {action}"
+    outcome.about(action)
     assert outcome.accepted, f"the {action} was refused: {outcome.error}"
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from pytest_bdd import given, then, when
 
 from framework.classify import FailureCategory, classify
-from framework.errors import FrameworkError
+from framework.errors import FrameworkError, SuiteDefectError
+from models.common import ErrorCode
 from models.health import Health
 from models.sandbox import FaultList
 from steps.domain.customers import Cast
@@ -44,12 +45,14 @@ ACTIONS: dict[str, tuple[str, str]] = {
 
 def _operation(what: str) -> tuple[str, str]:
     singular = what.removesuffix("s")
-    assert singular in ACTIONS, f"unknown request {what!r}; known: {', '.join(ACTIONS)}"
+    if singular not in ACTIONS:
+        raise SuiteDefectError(f"unknown request {what!r}; known: {', '.join(ACTIONS)}")
     return ACTIONS[singular]
 
 
 def _fault(trouble: str) -> dict[str, Any]:
-    assert trouble in TROUBLES, f"unknown trouble {trouble!r}; known: {', '.join(TROUBLES)}"
+    if trouble not in TROUBLES:
+        raise SuiteDefectError(f"unknown trouble {trouble!r}; known: {', '.join(TROUBLES)}")
     return TROUBLES[trouble]
 
 
@@ -117,6 +120,21 @@ def tries_to_get_quote(cast: Cast, name: str, symbol: str) -> TriedAction:
         return TriedAction(outcome=None, failure=failure)
 
 
+@when(
+    phrase("{name:Name} asks for a quote for {symbol:Symbol}, taking staged trouble as the answer"),
+    target_fixture="outcome",
+)
+def asks_for_quote_taking_trouble(cast: Cast, name: str, symbol: str) -> Outcome[Any]:
+    """When Alice asks for a quote for AAPL, taking staged trouble as the answer
+
+    Trouble the sandbox causes (INJECTED_FAULT) is then the answer the scenario reads, not
+    trouble the client waits out.
+    """
+    customer = cast[name]
+    with customer.session.reading(ErrorCode.INJECTED_FAULT):
+        return customer.market.quote(symbol)
+
+
 #: How a scenario names each kind of failure.
 CATEGORIES = {
     "an environment problem": FailureCategory.ENVIRONMENT,
@@ -139,7 +157,8 @@ def attempt_fails_as(
     Categories: an environment problem, a product defect, contract drift, a test defect
     (framework.classify); the tries allowed are API_MAX_ATTEMPTS.
     """
-    assert category in CATEGORIES, f"unknown category {category!r}; known: {', '.join(CATEGORIES)}"
+    if category not in CATEGORIES:
+        raise SuiteDefectError(f"unknown category {category!r}; known: {', '.join(CATEGORIES)}")
     assert attempt.failure is not None, f"the attempt did not fail: {attempt.outcome!r}"
     found = classify(attempt.failure)
     assert found is CATEGORIES[category], f"the failure is {found}: {attempt.failure.summary}"

@@ -7,12 +7,13 @@ import json
 import re
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import SecretStr
 from pytest_bdd import given, then, when
 
-from models.common import ErrorBody
+from models.common import ErrorBody, ErrorCode
 from steps.domain.customers import Cast, made_up_token, new_password
 from steps.domain.outcome import Outcome
 from steps.vocabulary import money, phrase
@@ -161,22 +162,54 @@ def has_no_account(cast: Cast, name: str) -> None:
 def may_make_requests(cast: Cast, name: str, limit: int) -> None:
     """Given Alice may make 3 requests a minute
 
-    Sets the window of Alice's current access (sandbox); from now on a rate limit is an
-    answer the scenario reads, not trouble the client waits out.
+    Sets the window of Alice's current access (sandbox); from now on the API's rate limit
+    (RATE_LIMITED) is an answer the scenario reads. Any other 429, a gateway's, is still
+    trouble the client waits out.
     """
     customer = cast[name]
     customer.sandbox.set_rate_limit(limit).check()
-    customer.session.rate_limit_is_an_answer = True
+    customer.session.reads(ErrorCode.RATE_LIMITED)
 
 
-@given(phrase("{name:Name} has made {count:d} requests"))
-def has_made_requests(cast: Cast, name: str, count: int) -> None:
+@dataclass(frozen=True, kw_only=True)
+class Window:
+    """A rate-limit window as the API last reported it: its size and the requests left."""
+
+    limit: int
+    remaining: int
+
+    @classmethod
+    def reported(cls, outcome: Outcome[Any]) -> Window:
+        """The window an answer reports (every authenticated answer must)."""
+        reported = {part: outcome.header(f"X-RateLimit-{part}") for part in ("Limit", "Remaining")}
+        wrong = {part: value for part, value in reported.items() if not _whole(value)}
+        assert not wrong, f"the answer to the {outcome.action} reports its window as {wrong}"
+        return cls(limit=int(str(reported["Limit"])), remaining=int(str(reported["Remaining"])))
+
+
+def _whole(value: str | None) -> bool:
+    """Whether a header holds a whole number (a window past its limit may report less than 0)."""
+    return value is not None and value.removeprefix("-").isdigit()
+
+
+@given(phrase("{name:Name} has made {count:d} requests"), target_fixture="window")
+def has_made_requests(cast: Cast, name: str, count: int) -> Window:
     """Given Alice has made 3 requests
 
-    Looks at her account that many times.
+    Looks at her account until the API reports that many requests counted in her window:
+    the count is the API's own, so a look the client had to send again (and the API may
+    have counted twice) cannot shift it. At most that many looks.
     """
+    customer = cast[name]
+    window = Window(limit=0, remaining=0)
     for _ in range(count):
-        cast[name].accounts.own().check()
+        outcome = customer.accounts.own()
+        if not (outcome.error and outcome.error.code is ErrorCode.RATE_LIMITED):
+            outcome.check()
+        window = Window.reported(outcome)
+        if window.limit - window.remaining >= count:
+            break
+    return window
 
 
 @given(phrase("{name:Name} signs in again"))
@@ -198,8 +231,17 @@ def signs_in_on_another_device(cast: Cast, name: str) -> None:
     cast.second_device(name).auth.sign_in().check()
 
 
-@then(phrase("{name:Name} is told there are {count:d} requests left this minute"))
-def requests_left(outcome: Outcome[Any], name: str, count: int) -> None:
-    """Then Alice is told there are 2 requests left this minute"""
-    left = outcome.header("X-RateLimit-Remaining")
-    assert left == str(count), f"{name} is told {left} requests are left, not {count}"
+@then(phrase("{name:Name} is told there is one request fewer left this minute"))
+def one_request_fewer_left(outcome: Outcome[Any], window: Window, name: str) -> None:
+    """Then Alice is told there is one request fewer left this minute
+
+    Than the API reported before her last request. Each attempt the API receives counts,
+    so a request the client had to send again may have counted up to once per attempt.
+    """
+    now = Window.reported(outcome)
+    fewest = window.remaining - outcome.attempts
+    assert now.limit == window.limit, f"{name}'s window changed from {window.limit} to {now.limit}"
+    assert fewest <= now.remaining <= window.remaining - 1, (
+        f"{name} is told {now.remaining} requests are left, after {window.remaining} before a "
+        f"request that took {outcome.attempts} attempt(s)"
+    )

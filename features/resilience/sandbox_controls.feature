@@ -22,9 +22,8 @@ Feature: The sandbox refuses trouble it cannot cause
 
     Scenario: Trouble the sandbox causes is told as such
       Given Alice is a customer
-      And Alice may make 100 requests a minute
       And Alice's next quote meets a rate limit
-      When Alice asks for a quote for AAPL
+      When Alice asks for a quote for AAPL, taking staged trouble as the answer
       Then the quote is refused with reason INJECTED_FAULT
 
   Rule: Prices the sandbox cannot set are refused

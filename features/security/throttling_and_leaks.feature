@@ -38,7 +38,7 @@ Feature: Guessing is slowed down and refusals give nothing away
       And Alice has made 2 requests
       When Alice asks for a quote for AAPL
       Then the quote is for AAPL with a positive price and the shares traded so far
-      And Alice is told there are 2 requests left this minute
+      And Alice is told there is one request fewer left this minute
 
     @sandbox
     Scenario: The limit belongs to the access, not to the customer

@@ -5,8 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from models.accounts import Account
+from models.common import ErrorCode
 from steps.domain.outcome import Outcome
 from steps.domain.session import Resource
+
+#: Why opening an account may be refused (the contract's codes for it).
+OPENING_REFUSALS = (
+    ErrorCode.INVALID_USERNAME,
+    ErrorCode.WEAK_PASSWORD,
+    ErrorCode.INVALID_CURRENCY,
+    ErrorCode.USERNAME_TAKEN,
+)
 
 
 class AccountsApi(Resource):
@@ -35,6 +44,7 @@ class AccountsApi(Resource):
             "POST",
             "/accounts",
             ok={201: Account},
+            refusals=OPENING_REFUSALS,
             json=body,
             authenticated=False,
             key=key,
@@ -46,4 +56,10 @@ class AccountsApi(Resource):
 
     def by_id(self, account_id: str) -> Outcome[Account]:
         """An account by its id: only the caller's own is ever found."""
-        return self.call("account lookup", "GET", f"/accounts/{account_id}", ok={200: Account})
+        return self.call(
+            "account lookup",
+            "GET",
+            f"/accounts/{account_id}",
+            ok={200: Account},
+            refusals=(ErrorCode.ACCOUNT_NOT_FOUND,),
+        )

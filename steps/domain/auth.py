@@ -7,8 +7,9 @@ from typing import Any
 from pydantic import SecretStr
 
 from models.accounts import AccessToken
+from models.common import ErrorCode
 from steps.domain.outcome import Outcome
-from steps.domain.session import REFUSALS, Resource
+from steps.domain.session import Resource
 
 
 class AuthApi(Resource):
@@ -37,7 +38,7 @@ class AuthApi(Resource):
             "POST",
             "/auth/token",
             ok={200: AccessToken},
-            refusals=(*REFUSALS, 429),
+            refusals=(ErrorCode.INVALID_EXPIRES_IN, ErrorCode.INVALID_CREDENTIALS),
             json=body,
             authenticated=False,
             key=key,
@@ -49,4 +50,4 @@ class AuthApi(Resource):
 
     def sign_out(self) -> Outcome[None]:
         """Revoke the token in use; the session keeps it, to show it no longer works."""
-        return self.call("sign-out", "DELETE", "/auth/token", ok={204: None}, refusals=(401,))
+        return self.call("sign-out", "DELETE", "/auth/token", ok={204: None})

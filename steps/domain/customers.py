@@ -11,6 +11,7 @@ from faker import Faker
 from pydantic import SecretStr
 
 from framework.client import ApiClient
+from framework.errors import SuiteDefectError
 from models.accounts import Account
 from models.orders import Order
 from steps.domain.accounts import AccountsApi
@@ -50,7 +51,7 @@ def made_up_token() -> SecretStr:
     return SecretStr(secrets.token_urlsafe(32))
 
 
-class SandboxControlsNotAllowedError(AssertionError):
+class SandboxControlsNotAllowedError(SuiteDefectError):
     """A scenario used the sandbox controls without carrying the `@sandbox` tag."""
 
 
@@ -167,7 +168,7 @@ class Cast:
     def introduce(self, name: str) -> Customer:
         """A new customer with fresh credentials (no account yet)."""
         if name in self._customers:
-            raise AssertionError(f"{name} has already been introduced in this scenario")
+            raise SuiteDefectError(f"{name} has already been introduced in this scenario")
         if self._provisioned is not None:
             return self._introduce_provisioned(name, *self._provisioned)
         session = Session(
@@ -181,7 +182,7 @@ class Cast:
     def _introduce_provisioned(self, name: str, username: str, password: SecretStr) -> Customer:
         """The pre-provisioned customer, under the scenario's name for her; only one."""
         if any(customer.provisioned for customer in self._customers.values()):
-            raise AssertionError(
+            raise SuiteDefectError(
                 f"{name} would be a second customer, but SUITE_OPEN_ACCOUNTS=false gives a "
                 "scenario only the one pre-provisioned customer (API_USERNAME): a @smoke "
                 "scenario must need no more"
@@ -198,7 +199,7 @@ class Cast:
         try:
             return self._customers[name]
         except KeyError:
-            raise AssertionError(
+            raise SuiteDefectError(
                 f"{name} has not been introduced: start with 'Given {name} is a customer'"
             ) from None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from models.common import ErrorCode
 from models.market import Quote, Quotes
 from steps.domain.outcome import Outcome
 from steps.domain.session import Resource
@@ -14,10 +15,26 @@ class MarketApi(Resource):
 
     def quote(self, symbol: str) -> Outcome[Quote]:
         """The quote for one symbol."""
-        return self.call("quote", "GET", f"/market/{symbol}", ok={200: Quote})
+        return self.call(
+            "quote",
+            "GET",
+            f"/market/{symbol}",
+            ok={200: Quote},
+            refusals=(ErrorCode.INVALID_SYMBOL, ErrorCode.SYMBOL_NOT_FOUND),
+        )
 
     def quotes(self, symbols: Sequence[str]) -> Outcome[Quotes]:
         """Quotes for several symbols at once, in the order asked."""
         return self.call(
-            "quote", "GET", "/market", ok={200: Quotes}, params={"symbols": ",".join(symbols)}
+            "quote",
+            "GET",
+            "/market",
+            ok={200: Quotes},
+            refusals=(
+                ErrorCode.MISSING_FIELD,
+                ErrorCode.INVALID_SYMBOL,
+                ErrorCode.TOO_MANY_SYMBOLS,
+                ErrorCode.SYMBOL_NOT_FOUND,
+            ),
+            params={"symbols": ",".join(symbols)},
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from models.common import ErrorCode
 from models.notifications import NotificationPage
 from steps.domain.outcome import Outcome
 from steps.domain.session import Resource
@@ -20,5 +21,10 @@ class NotificationsApi(Resource):
             if value is not None
         }
         return self.call(
-            "notification list", "GET", "/notifications", ok={200: NotificationPage}, params=params
+            "notification list",
+            "GET",
+            "/notifications",
+            ok={200: NotificationPage},
+            refusals=(ErrorCode.INVALID_PAGINATION,),
+            params=params,
         )

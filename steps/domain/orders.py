@@ -5,9 +5,22 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from models.common import ErrorCode
 from models.orders import Order, OrderPage
 from steps.domain.outcome import Outcome
 from steps.domain.session import Resource
+
+#: Why an order may be refused (the contract's codes for placing one).
+ORDER_REFUSALS = (
+    ErrorCode.INVALID_QUANTITY,
+    ErrorCode.INVALID_PRICE,
+    ErrorCode.INVALID_SIDE,
+    ErrorCode.INVALID_ORDER_TYPE,
+    ErrorCode.INVALID_SYMBOL,
+    ErrorCode.SYMBOL_NOT_FOUND,
+    ErrorCode.INSUFFICIENT_FUNDS,
+    ErrorCode.INSUFFICIENT_POSITION,
+)
 
 
 class OrdersApi(Resource):
@@ -38,11 +51,19 @@ class OrdersApi(Resource):
 
     def send(self, body: Any, *, key: str | None = None) -> Outcome[Order]:
         """Send an order form exactly as given, well-formed or not."""
-        return self.call("order", "POST", "/orders", ok={201: Order}, json=body, key=key)
+        return self.call(
+            "order", "POST", "/orders", ok={201: Order}, refusals=ORDER_REFUSALS, json=body, key=key
+        )
 
     def get(self, order_id: str) -> Outcome[Order]:
         """One order by its id."""
-        return self.call("order lookup", "GET", f"/orders/{order_id}", ok={200: Order})
+        return self.call(
+            "order lookup",
+            "GET",
+            f"/orders/{order_id}",
+            ok={200: Order},
+            refusals=(ErrorCode.ORDER_NOT_FOUND,),
+        )
 
     def list(
         self, *, status: str | None = None, limit: int | None = None, cursor: str | None = None
@@ -53,8 +74,21 @@ class OrdersApi(Resource):
             for name, value in (("status", status), ("limit", limit), ("cursor", cursor))
             if value is not None
         }
-        return self.call("order list", "GET", "/orders", ok={200: OrderPage}, params=params)
+        return self.call(
+            "order list",
+            "GET",
+            "/orders",
+            ok={200: OrderPage},
+            refusals=(ErrorCode.INVALID_STATUS, ErrorCode.INVALID_PAGINATION),
+            params=params,
+        )
 
     def cancel(self, order_id: str) -> Outcome[Order]:
         """Cancel an order (cancelling a cancelled one again changes nothing)."""
-        return self.call("cancellation", "DELETE", f"/orders/{order_id}", ok={200: Order})
+        return self.call(
+            "cancellation",
+            "DELETE",
+            f"/orders/{order_id}",
+            ok={200: Order},
+            refusals=(ErrorCode.ORDER_NOT_FOUND, ErrorCode.ORDER_NOT_CANCELLABLE),
+        )

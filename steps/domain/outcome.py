@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
 from framework.client import ApiResponse
+from framework.errors import SuiteDefectError
 from models.common import ErrorBody, ErrorCode
 
 ResultT = TypeVar("ResultT")
@@ -17,7 +18,8 @@ class Outcome(Generic[ResultT]):
     """The answer to one action, named in business words (``"order"``, ``"deposit"`` …).
 
     Exactly one of ``result`` and ``error`` is set, except for actions that answer nothing
-    (signing out), where both are ``None`` and ``accepted`` tells success.
+    (signing out), where both are ``None`` and ``accepted`` tells success. ``status`` is the
+    answer's status and ``attempts`` how many tries the client needed to get it.
     """
 
     action: str
@@ -25,25 +27,22 @@ class Outcome(Generic[ResultT]):
     result: ResultT | None
     error: ErrorBody | None
     headers: Mapping[str, str]
+    status: int
+    attempts: int
 
     @classmethod
     def of(cls, action: str, response: ApiResponse) -> Outcome[Any]:
         """Read a response whose status was declared: an ``ErrorBody`` model means refused."""
         model = response.model
-        if isinstance(model, ErrorBody):
-            return cls(
-                action=action,
-                accepted=False,
-                result=None,
-                error=model,
-                headers=dict(response.headers),
-            )
+        refused = isinstance(model, ErrorBody)
         return cls(
             action=action,
-            accepted=True,
-            result=cast(Any, model),
-            error=None,
+            accepted=not refused,
+            result=None if refused else cast(Any, model),
+            error=model if isinstance(model, ErrorBody) else None,
             headers=dict(response.headers),
+            status=response.status,
+            attempts=len(response.attempts),
         )
 
     def header(self, name: str) -> str | None:
@@ -68,12 +67,21 @@ class Outcome(Generic[ResultT]):
         assert self.result is not None, f"the {self.action} answered no resource"
         return self.result
 
+    def about(self, action: str) -> None:
+        """Check that a step speaking of ``action`` reads this outcome (else the step is wrong)."""
+        if action != self.action:
+            raise SuiteDefectError(
+                f"the step speaks of the {action}, but the last action was the {self.action}"
+            )
+
     def refusal(self, action: str, code: ErrorCode) -> ErrorBody:
-        """The error, checked to be about ``action`` and to carry ``code``."""
+        """The error, checked to be about ``action`` and to carry ``code``.
+
+        Its status needs no check here: the client accepted the refusal only with the status
+        the contract gives its code.
+        """
         __tracebackhide__ = True
-        assert action == self.action, (
-            f"the step speaks of the {action}, but the last action was the {self.action}"
-        )
+        self.about(action)
         if self.error is None:
             raise AssertionError(
                 f"the {self.action} was expected to be refused with reason {code}, "
@@ -81,6 +89,6 @@ class Outcome(Generic[ResultT]):
             )
         assert self.error.code == code, (
             f"the {self.action} was refused with reason {self.error.code} "
-            f"({self.error.message}), expected {code}"
+            f"({self.status}, {self.error.message}), expected {code}"
         )
         return self.error

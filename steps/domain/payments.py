@@ -5,9 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from models.common import ErrorCode
 from models.payments import Payment, PaymentPage
 from steps.domain.outcome import Outcome
 from steps.domain.session import Resource
+
+#: Why a deposit or a withdrawal may be refused for what it asks (the contract's codes).
+PAYMENT_REFUSALS = (ErrorCode.INVALID_AMOUNT, ErrorCode.INVALID_METHOD, ErrorCode.CURRENCY_MISMATCH)
 
 
 class PaymentsApi(Resource):
@@ -28,6 +32,7 @@ class PaymentsApi(Resource):
             "POST",
             "/payments/deposits",
             ok={201: Payment},
+            refusals=PAYMENT_REFUSALS,
             json={**_payment(amount, method, currency), **(extra or {})},
             key=key,
         )
@@ -41,13 +46,20 @@ class PaymentsApi(Resource):
             "POST",
             "/payments/withdrawals",
             ok={201: Payment},
+            refusals=(*PAYMENT_REFUSALS, ErrorCode.LIMIT_EXCEEDED, ErrorCode.INSUFFICIENT_FUNDS),
             json=_payment(amount, method, currency),
             key=key,
         )
 
     def get(self, payment_id: str) -> Outcome[Payment]:
         """One payment by its id."""
-        return self.call("payment lookup", "GET", f"/payments/{payment_id}", ok={200: Payment})
+        return self.call(
+            "payment lookup",
+            "GET",
+            f"/payments/{payment_id}",
+            ok={200: Payment},
+            refusals=(ErrorCode.PAYMENT_NOT_FOUND,),
+        )
 
     def list(self, *, limit: int | None = None, cursor: str | None = None) -> Outcome[PaymentPage]:
         """One page of the customer's payments, newest first."""
@@ -56,7 +68,14 @@ class PaymentsApi(Resource):
             for name, value in (("limit", limit), ("cursor", cursor))
             if value is not None
         }
-        return self.call("payment list", "GET", "/payments", ok={200: PaymentPage}, params=params)
+        return self.call(
+            "payment list",
+            "GET",
+            "/payments",
+            ok={200: PaymentPage},
+            refusals=(ErrorCode.INVALID_PAGINATION,),
+            params=params,
+        )
 
 
 def _payment(amount: Decimal, method: str, currency: str | None) -> dict[str, Any]:

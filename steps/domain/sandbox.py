@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from models.common import ErrorCode
 from models.market import Quote
 from models.sandbox import Clock, FaultList, FaultRecord, RateLimit
 from steps.domain.outcome import Outcome
@@ -29,6 +30,7 @@ class SandboxApi(Resource):
             "PUT",
             f"/_sandbox/market/{symbol}",
             ok={200: Quote},
+            refusals=(ErrorCode.INVALID_PRICE, ErrorCode.SYMBOL_NOT_FOUND),
             json={"price": price},
         )
 
@@ -41,6 +43,7 @@ class SandboxApi(Resource):
             "POST",
             "/_sandbox/faults",
             ok={201: FaultRecord},
+            refusals=(ErrorCode.INVALID_FAULT,),
             json={"method": method, "path": path, "fault": fault, "times": times},
         )
 
@@ -59,6 +62,7 @@ class SandboxApi(Resource):
             "PUT",
             "/_sandbox/clock",
             ok={200: Clock},
+            refusals=(ErrorCode.INVALID_OFFSET,),
             json={"offset_seconds": offset_seconds},
         )
 
@@ -69,5 +73,6 @@ class SandboxApi(Resource):
             "PUT",
             "/_sandbox/rate-limit",
             ok={200: RateLimit},
+            refusals=(ErrorCode.INVALID_LIMIT,),
             json={"limit": limit},
         )

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, SecretStr
 
 from framework.client import UNSET, ApiClient
-from models.common import ErrorBody
+from framework.errors import SuiteDefectError
+from framework.expected import ErrorCodes
+from models.common import ERROR_STATUSES, WEATHER_CODES, ErrorBody, ErrorCode, error_code
 from steps.domain.outcome import Outcome
 
 ResultT = TypeVar("ResultT")
 
-#: Statuses at which the API refuses an action with an error body the scenario reads.
-REFUSALS = (400, 401, 404, 409, 422)
+#: How the client reads the trading API's refusals: the code in the body, and its status.
+CONTRACT_ERRORS = ErrorCodes(
+    read=error_code,
+    statuses={str(code): statuses for code, statuses in ERROR_STATUSES.items()},
+    model=ErrorBody,
+)
+
+#: Refusals every operation with a JSON body may give (the contract's conventions).
+BODY_REFUSALS = (ErrorCode.INVALID_JSON, ErrorCode.UNKNOWN_FIELD, ErrorCode.MISSING_FIELD)
+#: Refusals every POST may give for its idempotency key.
+KEY_REFUSALS = (ErrorCode.INVALID_IDEMPOTENCY_KEY, ErrorCode.IDEMPOTENCY_KEY_REUSED)
 
 
 @dataclass(kw_only=True, eq=False)
@@ -30,8 +42,9 @@ class Session:
     username: str
     password: SecretStr = field(default_factory=lambda: SecretStr(""))
     token: SecretStr | None = None
-    #: Whether the scenario watches this customer's rate limit (a 429 is then an answer).
-    rate_limit_is_an_answer: bool = False
+    #: Codes sharing a status with trouble on the way that a step named as answers the
+    #: scenario reads for this customer (a rate limit it watches, a lockout it caused).
+    answers: set[ErrorCode] = field(default_factory=set)
 
     def __repr__(self) -> str:
         signed_in = "signed in" if self.token is not None else "signed out"
@@ -42,6 +55,20 @@ class Session:
         for secret in (self.password, self.token):
             if secret is not None and secret.get_secret_value():
                 self.client.redactor.learn(secret.get_secret_value())
+
+    def reads(self, *codes: ErrorCode) -> None:
+        """From now on, read these codes as answers (a step names what it watches for)."""
+        self.answers.update(codes)
+
+    @contextmanager
+    def reading(self, *codes: ErrorCode) -> Iterator[None]:
+        """Read these codes as answers for the requests made inside the block only."""
+        added = set(codes) - self.answers
+        self.answers |= added
+        try:
+            yield
+        finally:
+            self.answers -= added
 
 
 class Resource:
@@ -60,7 +87,7 @@ class Resource:
         path: str,
         *,
         ok: Mapping[int, type[BaseModel] | None],
-        refusals: tuple[int, ...] = REFUSALS,
+        refusals: Collection[ErrorCode] = (),
         json: object = UNSET,
         params: Mapping[str, str] | None = None,
         authenticated: bool = True,
@@ -68,17 +95,39 @@ class Resource:
     ) -> Outcome[Any]:
         """One request through the retrying client; a refusal comes back as an ``Outcome``.
 
-        ``key`` is the request's idempotency key (a fresh one for each request when left out).
-        A rate limit is an answer, not weather to wait out, once the scenario watches it.
+        ``refusals`` are the action's own refusal codes from the contract; the conventions'
+        codes are added (unauthenticated access, a malformed body, a bad idempotency key),
+        each with the status the contract gives it. Codes that share a status with trouble
+        on the way are accepted only when a step named them (``Session.reads``): otherwise
+        a 429, whatever its body, is waited out. ``key`` is the request's idempotency key
+        (a fresh one for each request when left out).
         """
-        if self.session.rate_limit_is_an_answer:
-            refusals = (*refusals, 429)
-        expect: dict[int, type[BaseModel] | None] = {status: ErrorBody for status in refusals}
-        expect.update(ok)
+        codes = {*refusals, *self.session.answers}
+        if authenticated:
+            codes.add(ErrorCode.UNAUTHENTICATED)
+        if json is not UNSET:
+            codes.update(BODY_REFUSALS)
+        if method == "POST":
+            codes.update(KEY_REFUSALS)
+        implied = codes & WEATHER_CODES - self.session.answers
+        if implied:
+            raise SuiteDefectError(
+                f"the {action} would accept {', '.join(sorted(implied))} unasked: such a code "
+                "shares its status with trouble on the way, so only a step may name it"
+            )
+        pairs = {(status, str(code)) for code in codes for status in ERROR_STATUSES[code]}
         token = None
         if authenticated and self.session.token is not None:
             token = self.session.token.get_secret_value()
         response = self.session.client.request(
-            method, path, json=json, params=params, token=token, expect=expect, idempotency_key=key
+            method,
+            path,
+            json=json,
+            params=params,
+            token=token,
+            expect=ok,
+            refusals=pairs,
+            codes=CONTRACT_ERRORS,
+            idempotency_key=key,
         )
         return Outcome.of(action, response)

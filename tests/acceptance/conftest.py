@@ -22,6 +22,8 @@ class Deployment:
     url: str = ""
     #: The answers to sign-in requests, in turn, as (status, code, Retry-After); then 200.
     sign_ins: deque[tuple[int, str, str | None]] = field(default_factory=deque)
+    #: Statuses a gateway answers the first health checks with, as an HTML page; then 200.
+    troubled_health: deque[int] = field(default_factory=deque)
     #: Hold every request but the health check until the test ends.
     hangs: bool = False
     received: list[tuple[str, str]] = field(default_factory=list)
@@ -40,7 +42,15 @@ class _RealDeployment(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self._held():
             return
-        if self.path == "/health":
+        troubles = self.server.deployment.troubled_health
+        if self.path == "/health" and troubles:
+            page = b"<html><body><h1>Service Temporarily Unavailable</h1></body></html>"
+            self.send_response(troubles.popleft())
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+        elif self.path == "/health":
             self._answer(200, {"status": "ok", "version": "real-1"})
         else:
             self._answer(404, {"code": "NOT_FOUND", "message": "no such path", "field": None})

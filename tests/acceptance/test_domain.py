@@ -1,4 +1,5 @@
-"""The domain layer: secrets stay out of reprs, sandbox controls out of untagged scenarios."""
+"""The domain layer: secrets stay out of reprs, sandbox controls out of untagged scenarios,
+and the suite's own mistakes are reported as test defects."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from collections.abc import Iterator
 import pytest
 from pydantic import SecretStr
 
+from framework.classify import FailureCategory, classify
 from framework.client import ApiClient
+from framework.errors import SuiteDefectError
 from framework.settings import Settings
+from models.common import ErrorCode
 from steps.domain.customers import (
     Cast,
     SandboxControlsNotAllowedError,
@@ -37,8 +41,9 @@ def test_a_customer_shows_no_secret(client: ApiClient) -> None:
 
 def test_an_untagged_scenario_cannot_use_the_sandbox_controls(client: ApiClient) -> None:
     alice = Cast(client, controls_allowed=False).introduce("Alice")
-    with pytest.raises(SandboxControlsNotAllowedError, match="tag it @sandbox"):
+    with pytest.raises(SandboxControlsNotAllowedError, match="tag it @sandbox") as caught:
         alice.sandbox  # noqa: B018 - the access itself is what is refused
+    assert classify(caught.value) is FailureCategory.TEST_DEFECT
 
 
 def test_usernames_are_valid_and_unique() -> None:
@@ -55,8 +60,29 @@ def test_generated_secrets_have_the_asked_length_and_differ() -> None:
 
 
 def test_a_customer_must_be_introduced_before_being_named(client: ApiClient) -> None:
-    with pytest.raises(AssertionError, match="Given Bob is a customer"):
+    with pytest.raises(SuiteDefectError, match="Given Bob is a customer"):
         Cast(client, controls_allowed=False)["Bob"]
+
+
+def test_a_customer_cannot_be_introduced_twice(client: ApiClient) -> None:
+    cast = Cast(client, controls_allowed=False)
+    cast.introduce("Alice")
+    with pytest.raises(SuiteDefectError, match="Alice has already been introduced"):
+        cast.introduce("Alice")
+
+
+def test_a_code_shared_with_trouble_on_the_way_is_never_implied(client: ApiClient) -> None:
+    alice = Cast(client, controls_allowed=False).introduce("Alice")
+    with pytest.raises(SuiteDefectError, match="RATE_LIMITED unasked"):
+        alice.market.call("quote", "GET", "/market/AAPL", ok={}, refusals=[ErrorCode.RATE_LIMITED])
+
+
+def test_a_code_named_for_a_block_is_read_there_only(client: ApiClient) -> None:
+    session = Cast(client, controls_allowed=False).introduce("Alice").session
+    session.reads(ErrorCode.RATE_LIMITED)
+    with session.reading(ErrorCode.RATE_LIMITED, ErrorCode.IDEMPOTENCY_KEY_IN_USE):
+        assert session.answers == {ErrorCode.RATE_LIMITED, ErrorCode.IDEMPOTENCY_KEY_IN_USE}
+    assert session.answers == {ErrorCode.RATE_LIMITED}
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ import requests
 from pydantic import SecretStr
 
 from framework.client import ApiClient
+from framework.errors import SuiteDefectError
 from framework.settings import Settings
 from steps.domain.customers import Cast
 from steps.lint import scenarios
@@ -74,5 +75,5 @@ def test_a_scenario_gets_one_existing_customer_and_no_second() -> None:
         cast = Cast(client, controls_allowed=False, provisioned=("existing", SecretStr("pw-x")))
         alice = cast.introduce("Alice")
         assert (alice.session.username, alice.provisioned) == ("existing", True)
-        with pytest.raises(AssertionError, match="Bob would be a second customer"):
+        with pytest.raises(SuiteDefectError, match="Bob would be a second customer"):
             cast.introduce("Bob")

@@ -83,6 +83,16 @@ def _stop_lines(lines: list[str]) -> list[str]:
     return [line for line in lines if "is unreachable or unhealthy" in line]
 
 
+def test_a_gateways_trouble_on_the_health_check_is_waited_out(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, deployment: Deployment
+) -> None:
+    deployment.troubled_health.extend([503, 429])
+    _suite_against(pytester, monkeypatch, deployment.url)
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-m", "acceptance")
+    result.assert_outcomes(passed=1, skipped=1)
+    assert deployment.count("GET", "/health") == 3
+
+
 def test_an_unreachable_api_stops_the_run_at_once_with_one_line(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

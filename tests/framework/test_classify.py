@@ -1,4 +1,4 @@
-"""Failure classification of each kind of failure."""
+"""Failure classification of each kind of failure: its own category first, else its type."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from framework.errors import (
     ReadError,
     ReadTimeout,
     RetriesExhausted,
+    SuiteDefectError,
     UnexpectedStatus,
 )
 
@@ -31,6 +32,11 @@ from framework.errors import (
         (requests.ConnectionError("raw"), FailureCategory.ENVIRONMENT),
         (TimeoutError(), FailureCategory.ENVIRONMENT),
         (UnexpectedStatus("500", status=500, expected=(200,)), FailureCategory.PRODUCT_DEFECT),
+        (
+            UnexpectedStatus("400 X", status=400, expected=(201,), code="X", drift=True),
+            FailureCategory.CONTRACT_DRIFT,
+        ),
+        (SuiteDefectError("Alice was introduced twice"), FailureCategory.TEST_DEFECT),
         (AssertionError("balance is 90, expected 100"), FailureCategory.PRODUCT_DEFECT),
         (KeyError("price"), FailureCategory.TEST_DEFECT),
         (TypeError("bad call"), FailureCategory.TEST_DEFECT),
@@ -40,6 +46,18 @@ from framework.errors import (
 )
 def test_classify(failure: BaseException, category: FailureCategory) -> None:
     assert classify(failure) is category
+
+
+class _CategorisedError(AssertionError):
+    """An assertion raised with a category of its own: the category wins over the type."""
+
+    category = FailureCategory.TEST_DEFECT
+
+
+def test_a_category_given_where_the_failure_is_raised_wins_over_its_type() -> None:
+    assert classify(_CategorisedError("the step reads another action's refusal")) is (
+        FailureCategory.TEST_DEFECT
+    )
 
 
 def test_categories_read_as_words() -> None:

@@ -16,10 +16,12 @@ from framework.errors import (
     ConfigurationError,
     ConnectError,
     ContractViolation,
+    FailureCategory,
     ReadError,
     RetriesExhausted,
     UnexpectedStatus,
 )
+from framework.expected import ErrorCodes
 from framework.redaction import REDACTED
 from framework.retry import RetryPolicy
 from framework.settings import Settings
@@ -86,6 +88,118 @@ def test_an_expected_429_is_returned_not_retried(server: LocalServer, client: Ap
     assert isinstance(response.model, ErrorBody)
     assert response.model.code == "SLOW"
     assert len(server.received) == 1
+
+
+def _read_code(body: bytes) -> str | None:
+    try:
+        code = json.loads(body).get("code")
+    except (ValueError, AttributeError):
+        return None
+    return code if isinstance(code, str) else None
+
+
+#: The error codes of a made-up API: its contract's status for each.
+CODES = ErrorCodes(
+    read=_read_code,
+    statuses={
+        "SLOW": frozenset({429}),
+        "NO_FUNDS": frozenset({422}),
+        "BAD_NAME": frozenset({400}),
+        "OOPS": frozenset({429, 503}),
+    },
+    model=ErrorBody,
+)
+
+GATEWAY_PAGE = b"<html><body><h1>429 Too Many Requests</h1><hr>gateway</body></html>"
+
+
+def test_a_named_refusal_is_returned_and_its_body_checked(
+    server: LocalServer, client: ApiClient
+) -> None:
+    server.script(
+        Reply(status=429, headers={"Retry-After": "0"}, body={"code": "SLOW", "message": "m"})
+    )
+    response = client.request(
+        "GET", "/things", expect={200: Thing}, refusals={(429, "SLOW")}, codes=CODES
+    )
+    assert (response.status, response.model) == (429, ErrorBody(code="SLOW", message="m"))
+    assert len(server.received) == 1
+    assert response.attempts[0].reason == "429 SLOW is a refusal the caller expects"
+
+
+@pytest.mark.parametrize(
+    "gateway",
+    [
+        pytest.param(Reply(status=429, body=GATEWAY_PAGE), id="html"),
+        pytest.param(Reply(status=429, headers={"Retry-After": "0"}, body=b""), id="empty"),
+        pytest.param(Reply(status=429, body={"message": "API rate limit exceeded"}), id="no-code"),
+        pytest.param(Reply(status=429, body={"code": "OOPS", "message": "m"}), id="another-code"),
+    ],
+)
+def test_a_429_that_is_not_the_named_refusal_is_waited_out(
+    server: LocalServer, client: ApiClient, gateway: Reply
+) -> None:
+    server.script(gateway, Reply(status=201))
+    response = client.request(
+        "POST", "/orders", json={}, expect={201: None}, refusals={(429, "SLOW")}, codes=CODES
+    )
+    assert (response.status, len(server.received)) == (201, 2)
+    assert response.attempts[0].reason.startswith("retried: rate limited")
+
+
+def test_a_known_code_with_another_status_is_contract_drift(
+    server: LocalServer, client: ApiClient
+) -> None:
+    server.script(Reply(status=400, body={"code": "NO_FUNDS", "message": "m"}))
+    failure = _order_failure(client, {(422, "NO_FUNDS"), (400, "BAD_NAME")})
+    assert failure.category is FailureCategory.CONTRACT_DRIFT
+    assert (failure.status, failure.code) == (400, "NO_FUNDS")
+    assert failure.summary.endswith(
+        "answered 400 Bad Request NO_FUNDS, but the contract gives NO_FUNDS the status 422:"
+        " contract drift"
+    )
+    assert "Expected: 201, or refused with 400 BAD_NAME, 422 NO_FUNDS" in str(failure)
+    assert len(server.received) == 1
+
+
+def _order_failure(client: ApiClient, refusals: set[tuple[int, str]]) -> UnexpectedStatus:
+    """The failure of an order whose answer is not one of ``refusals`` (nor a 201)."""
+    with pytest.raises(UnexpectedStatus) as caught:
+        client.request(
+            "POST", "/orders", json={}, expect={201: None}, refusals=refusals, codes=CODES
+        )
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("reply", "code"),
+    [
+        pytest.param(
+            Reply(status=400, body={"code": "BAD_NAME", "message": "m"}),
+            "BAD_NAME",
+            id="a-code-not-named",
+        ),
+        pytest.param(
+            Reply(status=400, body={"code": "NEW_CODE", "message": "m"}),
+            "NEW_CODE",
+            id="unknown-code",
+        ),
+        pytest.param(Reply(status=400, body=b"<html>oops</html>"), None, id="no-code"),
+    ],
+)
+def test_an_answer_not_asked_for_that_keeps_the_contract_is_a_product_defect(
+    server: LocalServer, client: ApiClient, reply: Reply, code: str | None
+) -> None:
+    server.script(reply)
+    failure = _order_failure(client, {(422, "NO_FUNDS")})
+    assert (failure.category, failure.code) == (FailureCategory.PRODUCT_DEFECT, code)
+    assert "expected 201 or one of 1 refusal (below)" in failure.summary
+    assert "Expected: 201, or refused with 422 NO_FUNDS" in str(failure)
+
+
+def test_refusals_need_the_hook_that_reads_codes(client: ApiClient) -> None:
+    with pytest.raises(ConfigurationError, match="ErrorCodes"):
+        client.request("GET", "/things", refusals={(404, "GONE")})
 
 
 def test_post_is_not_resent_after_a_read_error_without_a_key(

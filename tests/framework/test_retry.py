@@ -21,13 +21,14 @@ from framework.errors import (
     ReadTimeout,
     TransportError,
 )
+from framework.expected import ErrorCodes, Expected
 from framework.retry import RequestTraits, RetryPolicy, parse_retry_after
 
 POLICY = RetryPolicy(max_attempts=3, deadline=5.0, backoff_base=0.0, retry_after_cap=0.0)
 
 
 def traits(method: str, *, keyed: bool = False, expected: tuple[int, ...] = ()) -> RequestTraits:
-    return RequestTraits(method=method, keyed=keyed, expected=frozenset(expected))
+    return RequestTraits(method=method, keyed=keyed, expected=Expected.of(dict.fromkeys(expected)))
 
 
 def error(kind: type[TransportError]) -> TransportError:
@@ -90,6 +91,75 @@ def test_retry_table(
     )
     assert verdict.retry is retried
     assert verdict.reason.startswith("retried" if retried else ("not retried", "4", "5"))
+
+
+def _code(body: bytes) -> str | None:
+    text = body.decode()
+    return text.removeprefix("code:") if text.startswith("code:") else None
+
+
+#: A made-up API whose error bodies read "code:<CODE>".
+CODES = ErrorCodes(
+    read=_code,
+    statuses={
+        "SLOW_DOWN": frozenset({429}),
+        "KEY_BUSY": frozenset({409}),
+        "BROKE": frozenset({422}),
+    },
+)
+
+
+def refusing(method: str, *refusals: tuple[int, str], keyed: bool = False) -> RequestTraits:
+    return RequestTraits(
+        method=method, keyed=keyed, expected=Expected.of({200: None}, refusals, CODES)
+    )
+
+
+HTML = b"<html><body><h1>429 Too Many Requests</h1></body></html>"
+
+# Expected answers are (status, code) pairs: only the exact answer named is final; any other
+# answer with that status is judged by the rest of the table. (traits, status, Retry-After,
+# body, retried?)
+PAIRS = [
+    pytest.param(
+        refusing("GET", (429, "SLOW_DOWN")), 429, "1", b"code:SLOW_DOWN", False, id="named-429"
+    ),
+    pytest.param(refusing("GET", (429, "SLOW_DOWN")), 429, "1", HTML, True, id="429-html"),
+    pytest.param(refusing("GET", (429, "SLOW_DOWN")), 429, None, b"", True, id="429-empty"),
+    pytest.param(
+        refusing("GET", (429, "SLOW_DOWN")), 429, None, b"code:OTHER", True, id="429-other-code"
+    ),
+    pytest.param(refusing("POST", keyed=True), 409, "1", b"code:KEY_BUSY", True, id="409-unnamed"),
+    pytest.param(
+        refusing("POST", (409, "KEY_BUSY"), keyed=True),
+        409,
+        "1",
+        b"code:KEY_BUSY",
+        False,
+        id="409-named",
+    ),
+    pytest.param(refusing("POST", (422, "BROKE")), 422, None, b"code:BROKE", False, id="422-named"),
+    pytest.param(refusing("POST", (422, "BROKE")), 400, None, b"code:BROKE", False, id="400-drift"),
+    pytest.param(refusing("GET", (503, "DOWN")), 503, None, HTML, True, id="503-html-unnamed"),
+    pytest.param(refusing("GET", (503, "DOWN")), 503, None, b"code:DOWN", False, id="503-named"),
+]
+
+
+@pytest.mark.parametrize(("request_traits", "status", "retry_after", "body", "retried"), PAIRS)
+def test_an_expected_answer_is_a_status_and_a_code(
+    request_traits: RequestTraits, status: int, retry_after: str | None, body: bytes, retried: bool
+) -> None:
+    verdict = RetryPolicy().decide(
+        request_traits, status=status, retry_after=retry_after, body=body
+    )
+    assert verdict.retry is retried, verdict.reason
+
+
+def test_a_named_refusal_says_so_in_the_attempt_history() -> None:
+    verdict = RetryPolicy().decide(
+        refusing("GET", (429, "SLOW_DOWN")), status=429, body=b"code:SLOW_DOWN"
+    )
+    assert verdict.reason == "429 SLOW_DOWN is a refusal the caller expects"
 
 
 NOW = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 import models
 from models.accounts import AccessToken, Account
-from models.common import ErrorBody, ErrorCode
+from models.common import ERROR_STATUSES, WEATHER_CODES, ErrorBody, ErrorCode, error_code
 from models.market import Quote
 from models.orders import Order, OrderPage, OrderStatus
 
@@ -104,6 +104,38 @@ def test_an_error_body_takes_only_codes_of_the_contract() -> None:
     assert ErrorBody.model_validate(body).code is ErrorCode.INSUFFICIENT_FUNDS
     with pytest.raises(ValidationError):
         ErrorBody.model_validate({**body, "code": "SOMETHING_ELSE"})
+
+
+def test_every_error_code_has_the_contracts_status() -> None:
+    assert set(ERROR_STATUSES) == set(ErrorCode)
+    assert all(
+        statuses and statuses <= set(range(400, 600)) for statuses in ERROR_STATUSES.values()
+    )
+    assert ERROR_STATUSES[ErrorCode.INSUFFICIENT_FUNDS] == {422}
+    assert ERROR_STATUSES[ErrorCode.INJECTED_FAULT] == {429, 500, 502, 503, 504}
+
+
+def test_the_codes_that_share_a_status_with_trouble_on_the_way() -> None:
+    assert {code for code in ErrorCode if ERROR_STATUSES[code] & {409, 429, 502, 503, 504}} == (
+        WEATHER_CODES | {ErrorCode.USERNAME_TAKEN, ErrorCode.ORDER_NOT_CANCELLABLE}
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b'{"code": "INSUFFICIENT_FUNDS", "message": "m"}', "INSUFFICIENT_FUNDS"),
+        (b'{"code": "SOMETHING_ELSE"}', "SOMETHING_ELSE"),
+        (b"<html><body>429 Too Many Requests</body></html>", None),
+        (b"", None),
+        (b'{"message": "API rate limit exceeded"}', None),
+        (b'{"code": 429}', None),
+        (b"[1, 2]", None),
+        (b"\xff\xfe", None),
+    ],
+)
+def test_the_code_of_any_error_body(body: bytes, code: str | None) -> None:
+    assert error_code(body) == code
 
 
 def test_an_account_keeps_cash_exact() -> None:

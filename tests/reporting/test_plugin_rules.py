@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 
 from framework.classify import FailureCategory
-from framework.errors import ContractViolation
-from reporting.pytest_plugin import categorize, pytest_bdd_apply_tag
+from framework.errors import (
+    ContractViolation,
+    RetriesExhausted,
+    SuiteDefectError,
+    UnexpectedStatus,
+)
+from reporting.pytest_plugin import categorize, is_product_failure, pytest_bdd_apply_tag
 
 
 def _scenario() -> None:
@@ -54,3 +59,22 @@ def test_a_failure_is_classified_by_its_tag_else_by_its_type(
     error: BaseException, category: str
 ) -> None:
     assert categorize(error) == category
+
+
+@pytest.mark.parametrize(
+    ("error", "known"),
+    [
+        (AssertionError("the order was refused"), True),
+        (UnexpectedStatus("500", status=500, expected=(200,)), True),
+        (UnexpectedStatus("400 X", status=400, expected=(201,), code="X", drift=True), True),
+        (ContractViolation("1 mismatched field", mismatches=()), True),
+        (RetriesExhausted("still 503", last_error=None), False),
+        (SuiteDefectError("the step speaks of the deposit"), False),
+        (KeyError("missing"), False),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, BaseException) else str(value),
+)
+def test_a_known_defect_matches_only_the_products_failures(
+    error: BaseException, known: bool
+) -> None:
+    assert is_product_failure(error) is known
