@@ -235,8 +235,8 @@ NUMBERS = st.from_regex(
 ).map(Number)
 
 #: Text that nothing around it makes a secret: no "name=value" pair (=), no user information
-#: in a URL (@), no "Bearer …" or "Basic …" credentials.
-PLAIN_TEXT = st.text(st.characters(exclude_characters="=@")).filter(
+#: in a URL (@), no "Bearer …" or "Basic …" credentials; text that UTF-8 can encode.
+PLAIN_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="=@")).filter(
     lambda text: "bearer" not in text.lower() and "basic" not in text.lower()
 )
 #: Names that contain a secret key's word without being one.
