@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
+import shutil
 import socket
 import ssl
 import sys
 import tempfile
-from functools import partial
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -87,6 +89,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--stats-file", type=Path, metavar="PATH", help="write request and fault counters here"
     )
     parser.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop (and clean up) as soon as the process that started this one has ended",
+    )
+    parser.add_argument(
         "--defect",
         type=_defect,
         metavar="NAME",
@@ -121,8 +128,14 @@ def _check_tls(cert: Path, key: Path) -> None:
         raise StartupError(f"cannot use --tls-cert {cert} with --tls-key {key}: {exc}") from None
 
 
-def serve(args: argparse.Namespace, db: Path) -> None:
-    """Bind, open the database, and serve until interrupted."""
+def serve(
+    args: argparse.Namespace, db: Path, *, cleanup: Callable[[], None] = lambda: None
+) -> None:
+    """Bind, open the database, and serve until interrupted; then ``cleanup()``.
+
+    ``cleanup`` runs once serving has stopped, also after SIGTERM (which ends the process
+    before ``serve`` could return).
+    """
     if args.tls_cert:
         _check_tls(args.tls_cert, args.tls_key)
     sock = _bind(args.host, args.port)
@@ -142,14 +155,18 @@ def serve(args: argparse.Namespace, db: Path) -> None:
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
         chaos=None if args.chaos is None else ChaosOptions(rate=args.chaos, seed=args.seed),
+        parent=os.getppid() if args.exit_with_parent else None,
     )
     stats = Stats() if args.stats_file else None
     defects.enable(args.defect)
-    on_stop = None if stats is None else partial(stats.write, args.stats_file)
-    try:
-        build_server(options, store, stats=stats, on_stop=on_stop).run(sockets=[sock])
-    finally:
+
+    def on_stop() -> None:
+        if stats is not None:
+            stats.write(args.stats_file)
         store.close()
+        cleanup()
+
+    build_server(options, store, stats=stats, on_stop=on_stop).run(sockets=[sock])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,8 +179,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.db is not None:
             serve(args, args.db)
         else:
-            with tempfile.TemporaryDirectory(prefix="sandbox-") as folder:
-                serve(args, Path(folder) / "sandbox.sqlite3")
+            folder = Path(tempfile.mkdtemp(prefix="sandbox-"))
+
+            def remove() -> None:
+                shutil.rmtree(folder, ignore_errors=True)
+
+            try:
+                serve(args, folder / "sandbox.sqlite3", cleanup=remove)
+            finally:
+                remove()
     except StartupError as exc:
         print(f"sandbox: {exc}", file=sys.stderr)
         return 1

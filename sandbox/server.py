@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +15,9 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from sandbox.app import TRANSPORT_STATE, create_app
 from sandbox.chaos import Chaos, ChaosOptions, Stats
 from sandbox.store import Store
+
+#: Seconds between two looks at whether the parent process is still there.
+PARENT_POLL = 0.5
 
 
 class TransportExposingH11(H11Protocol):
@@ -43,6 +47,8 @@ class ServerOptions:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     chaos: ChaosOptions | None = None
+    #: Stop once this process is no longer the parent (it ended, even by SIGKILL).
+    parent: int | None = None
 
     @property
     def scheme(self) -> str:
@@ -60,11 +66,14 @@ class Server(uvicorn.Server):
         scheme: str,
         host: str,
         on_stop: Callable[[], None] | None = None,
+        parent: int | None = None,
     ) -> None:
         super().__init__(config)
         self._scheme = scheme
         self._host = host
         self._on_stop = on_stop
+        self._parent = parent
+        self._watch: asyncio.Task[None] | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
@@ -72,6 +81,20 @@ class Server(uvicorn.Server):
             port = self.servers[0].sockets[0].getsockname()[1]
             host = f"[{self._host}]" if ":" in self._host else self._host
             print(f"sandbox listening on {self._scheme}://{host}:{port}", flush=True)
+            if self._parent is not None:
+                self._watch = asyncio.create_task(self._watch_parent(self._parent))
+
+    async def _watch_parent(self, parent: int) -> None:
+        """Stop serving, as on SIGTERM, once ``parent`` is no longer this process's parent.
+
+        A parent that ends however it ends (SIGKILL included) leaves its children to another
+        parent; a sandbox it started for a test run must not outlive it.
+        """
+        while not self.should_exit:
+            if os.getppid() != parent:
+                self.should_exit = True
+                return
+            await asyncio.sleep(PARENT_POLL)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await super().shutdown(sockets)
@@ -107,4 +130,6 @@ def build_server(
         # the shutdown until its keep-alive timeout.
         timeout_graceful_shutdown=2,
     )
-    return Server(config, scheme=options.scheme, host=options.host, on_stop=on_stop)
+    return Server(
+        config, scheme=options.scheme, host=options.host, on_stop=on_stop, parent=options.parent
+    )

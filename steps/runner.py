@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -216,13 +217,31 @@ def _check_customer(config: pytest.Config, settings: Settings, url: str) -> None
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the runner's markers; an xdist worker takes the API URL from its controller."""
+    """Register the runner's markers; an xdist worker takes the API URL from its controller.
+
+    In the controller (or the only process), SIGTERM interrupts the run as Ctrl-C does, so
+    that its clean-up (stopping the sandbox) runs instead of the process simply ending.
+    """
     config.addinivalue_line("markers", "acceptance: a Gherkin scenario of the acceptance suite")
     config.addinivalue_line("markers", "sandbox: a scenario that needs the sandbox controls")
     if _is_worker(config):
         url = config.workerinput.get(WORKER_URL_KEY)  # type: ignore[attr-defined]
         if url:
             config.stash[_url_key] = url
+    elif (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    ):
+        signal.signal(signal.SIGTERM, _interrupt)
+        config.add_cleanup(_uninterrupt)
+
+
+def _interrupt(number: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"{signal.Signals(number).name} received")
+
+
+def _uninterrupt() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -25,7 +25,7 @@ class SandboxStartError(RuntimeError):
 
 
 class SandboxProcess:
-    """One `python -m sandbox --port 0` process, serving until ``stop()``."""
+    """One `python -m sandbox --port 0` process, serving until ``stop()`` or its parent ends."""
 
     def __init__(self, process: subprocess.Popen[str], url: str, log_path: Path) -> None:
         self._process = process
@@ -48,12 +48,19 @@ class SandboxProcess:
         )
         log_path = Path(log_file.name)
         process = subprocess.Popen(  # noqa: S603 - our interpreter; options from our own callers
-            [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", "0", *options],
+            [
+                *(sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", "0"),
+                "--exit-with-parent",
+                *options,
+            ],
             cwd=project_root,
             stdout=subprocess.PIPE,
             stderr=log_file,
             text=True,
             bufsize=1,
+            # Out of the terminal's process group: Ctrl-C reaches the run, which then stops
+            # the sandbox, rather than stopping the sandbox under scenarios still running.
+            start_new_session=True,
         )
         assert process.stdout is not None
         found: list[str] = []
@@ -75,14 +82,19 @@ class SandboxProcess:
         return cls(process, found[0], log_path)
 
     def stop(self) -> None:
-        """Terminate it and wait; kill it if it does not exit in time."""
-        if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(STOP_TIMEOUT)
+        """Terminate it and wait (kill it if it does not exit in time), then remove its log.
+
+        A sandbox that had already exited by itself keeps its log: its output says why.
+        """
+        if self._process.poll() is not None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait(STOP_TIMEOUT)
+        self.log_path.unlink(missing_ok=True)
 
 
 def _drain(stream: IO[str], log: IO[str], found: list[str], ready: threading.Event) -> None:

@@ -13,14 +13,10 @@ from steps.runner import PROJECT_ROOT
 RUN_TIMEOUT = 240
 
 
-def run_suite(
-    url: str | None,
-    *options: str,
-    artifacts: Path,
-    timeout: float = RUN_TIMEOUT,
-    **variables: str,
-) -> subprocess.CompletedProcess[str]:
-    """``pytest tests/acceptance -m acceptance`` against ``url`` (None: the sandbox it starts).
+def start_suite(
+    url: str | None, *options: str, artifacts: Path, **variables: str
+) -> subprocess.Popen[str]:
+    """Start ``pytest tests/acceptance -m acceptance`` against ``url`` (None: the sandbox).
 
     Only ``variables`` among the suite's settings are set; the summary and its data go to
     ``artifacts``, never to the project's own ``reports/`` (an outer run may be writing it).
@@ -33,27 +29,33 @@ def run_suite(
     if url is not None:
         env["API_URL"] = url
     env.update(variables)
-    return subprocess.run(
+    return subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "pytest",
-            "tests/acceptance",
-            "-m",
-            "acceptance",
-            "-q",
-            "-rs",
-            "-p",
-            "no:randomly",
-            "-p",
-            "no:cacheprovider",
+            *(sys.executable, "-m", "pytest", "tests/acceptance", "-m", "acceptance"),
+            *("-q", "-rs", "-p", "no:randomly", "-p", "no:cacheprovider"),
             f"--run-summary={artifacts / 'summary.md'}",
             *options,
         ],
         cwd=PROJECT_ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=timeout,
-        check=False,
     )
+
+
+def run_suite(
+    url: str | None,
+    *options: str,
+    artifacts: Path,
+    timeout: float = RUN_TIMEOUT,
+    **variables: str,
+) -> subprocess.CompletedProcess[str]:
+    """Run the suite as :func:`start_suite` starts it, to the end (at most ``timeout`` s)."""
+    process = start_suite(url, *options, artifacts=artifacts, **variables)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    finally:
+        process.kill()
+        process.wait()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
