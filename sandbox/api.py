@@ -728,9 +728,7 @@ def set_rate_limit(request: Incoming, controls: Controls) -> Execute:
     )
 
     def execute(db: sqlite3.Connection) -> Any:
-        controls.rates.set_limit(
-            request.customer.token_hash, limit, account_seq=request.customer.seq
-        )
+        controls.rates.set_limit(request.customer.token_hash, limit)
         return {"limit": limit}
 
     return execute

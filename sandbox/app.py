@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
@@ -22,9 +22,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+if TYPE_CHECKING:
+    from sandbox.chaos import Stats
+
 from sandbox import __version__, defects, jsonio, openapi
 from sandbox.api import OPERATIONS, Auth, Controls, Incoming, Operation
-from sandbox.chaos import Chaos, Stats
 from sandbox.controls import Fault, Faults, RateLimiter
 from sandbox.errors import ApiError, invalid
 from sandbox.idempotency import IdempotencyKeys, StoredResponse, storable
@@ -110,13 +112,11 @@ class Sandbox:
         store: Store,
         *,
         rate_limit: int,
-        chaos: Chaos | None = None,
         stats: Stats | None = None,
     ) -> None:
         self.store = store
         self.controls = Controls(faults=Faults(), rates=RateLimiter(default_limit=rate_limit))
         self.keys = IdempotencyKeys()
-        self.chaos = chaos
         self.stats = stats
 
     def _authenticate(
@@ -159,17 +159,7 @@ class Sandbox:
                 f"rate limit of {state.limit} requests a minute reached:"
                 f" retry in {state.retry_after} seconds",
             )
-        fault = self.controls.faults.fire(caller.seq, request.method, request.url.path)
-        staged = rates.watched(caller.seq) or self.controls.faults.listed(caller.seq)
-        if fault is None and not staged:
-            fault = self._chaos(operation, rate_limited=True)
-        return fault
-
-    def _chaos(self, operation: Operation, *, rate_limited: bool) -> Fault | None:
-        """A chaos fault for this request (see `sandbox.chaos` for what it spares)."""
-        if self.chaos is None or operation.control or operation.name == "health":
-            return None
-        return self.chaos.draw(rate_limited=rate_limited)
+        return self.controls.faults.fire(caller.seq, request.method, request.url.path)
 
     @staticmethod
     def _body(raw: bytes, operation: Operation) -> dict[str, Any]:
@@ -206,17 +196,13 @@ class Sandbox:
         real_now = time.time()
         headers = {"Cache-Control": "no-store"}
         fault: Fault | None = None
-        if self.stats:
-            self.stats.request(request_id)
         try:
             caller, token = self._authenticate(request, operation, real_now)
             now = caller.now(real_now) if caller else real_now
             if caller:
                 fault = self._admit(caller, request, operation, now, headers)
-            else:
-                fault = self._chaos(operation, rate_limited=False)
             if fault and self.stats:
-                self.stats.fault("chaos" if fault.fault_id == "chaos" else "customer", fault)
+                self.stats.fault("customer", fault.kind)
             if fault and fault.spec["kind"] == "status":
                 raise _injected(fault)
             if fault and fault.spec["kind"] == "reset":
@@ -383,11 +369,10 @@ def create_app(
     store: Store,
     *,
     rate_limit: int = 600,
-    chaos: Chaos | None = None,
     stats: Stats | None = None,
 ) -> ASGIApp:
-    """The sandbox as an ASGI application (with chaos and counters when given)."""
-    sandbox = Sandbox(store, rate_limit=rate_limit, chaos=chaos, stats=stats)
+    """The sandbox as an ASGI application (counting executions in ``stats`` when given)."""
+    sandbox = Sandbox(store, rate_limit=rate_limit, stats=stats)
     app = FastAPI(
         title="Trading API sandbox",
         version=__version__,

@@ -32,6 +32,12 @@ class Fault:
             and fnmatchcase(path, self.path)
         )
 
+    @property
+    def kind(self) -> str:
+        """`status_503`, `reset`, `delay` …: how the audit's counters name it."""
+        spec = self.spec
+        return f"status_{spec['status']}" if spec["kind"] == "status" else str(spec["kind"])
+
     def view(self) -> dict[str, Any]:
         """The fault as the API shows it."""
         return {
@@ -104,7 +110,6 @@ class RateLimiter:
     default_limit: int
     _windows: dict[str, _Window] = field(default_factory=dict)
     _limits: dict[str, int] = field(default_factory=dict)
-    _watched: set[int] = field(default_factory=set)
 
     def _current(self, token_hash: str, now: float) -> _Window | None:
         window = self._windows.get(token_hash)
@@ -132,11 +137,6 @@ class RateLimiter:
         used = window.count if window else 0
         return RateState(limit=limit, remaining=max(0, limit - used))
 
-    def watched(self, account_seq: int) -> bool:
-        """Whether this customer set the limit of one of their tokens with the control."""
-        return account_seq in self._watched
-
-    def set_limit(self, token_hash: str, limit: int, *, account_seq: int) -> None:
-        """The window size for this customer's token from now on (the current window included)."""
+    def set_limit(self, token_hash: str, limit: int) -> None:
+        """The window size for this token from now on (the current window included)."""
         self._limits[token_hash] = limit
-        self._watched.add(account_seq)

@@ -13,7 +13,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from sandbox.app import TRANSPORT_STATE, create_app
-from sandbox.chaos import Chaos, ChaosOptions, Stats
+from sandbox.chaos import Chaos, ChaosOptions, Gateway, Stats
 from sandbox.store import Store
 
 #: Seconds between two looks at whether the parent process is still there.
@@ -115,9 +115,13 @@ def build_server(
 
     ``on_stop`` runs once the server has shut down gracefully (e.g. to write ``stats``).
     """
-    chaos = Chaos(options.chaos) if options.chaos else None
+    app = create_app(store, rate_limit=options.rate_limit, stats=stats)
+    if options.chaos or stats:
+        # The gateway in front counts every request and, with chaos, causes its trouble.
+        chaos = Chaos(options.chaos) if options.chaos else None
+        app = Gateway(app, chaos=chaos, stats=stats)
     config = uvicorn.Config(
-        create_app(store, rate_limit=options.rate_limit, chaos=chaos, stats=stats),
+        app,
         http=TransportExposingH11,
         lifespan="off",
         log_level="warning",

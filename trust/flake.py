@@ -99,7 +99,7 @@ def summarise(options: AuditOptions, clean: SuiteRun, runs: list[SuiteRun]) -> d
         "max_attempts": options.max_attempts,
         # Independent faults at this rate exhaust every attempt of a request with
         # probability rate ** attempts: the failures the retry budget alone predicts (an
-        # upper estimate: chaos spares some requests).
+        # upper estimate: a delay is trouble but not a failure, and controls meet none).
         "expected_exhausted": requests * options.rate**options.max_attempts,
         "client_retries": sum(run.retries for run in runs),
         "server_requests": sum(run.server.get("requests", 0) for run in runs),

@@ -51,8 +51,8 @@ Feature: Guessing is slowed down and refusals give nothing away
     @sandbox
     Scenario: The limit starts again after a minute
       Given Alice is a customer
-      And Alice may make 2 requests a minute
-      And Alice has made 2 requests
+      And Alice may make 3 requests a minute
+      And Alice has made 3 requests
       And 61 seconds pass for Alice
       When Alice asks for a quote for AAPL
       Then the quote is for AAPL with a positive price and the shares traded so far
