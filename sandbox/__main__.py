@@ -11,10 +11,11 @@ import ssl
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
-from sandbox import defects
+from sandbox.rules import CONTRACT, Rules
 from sandbox.store import DatabaseError, Store
 
 
@@ -56,15 +57,6 @@ def _seed(text: str) -> int:
     return int(text)
 
 
-def _defect(text: str) -> str:
-    if text != "list":
-        try:
-            defects.find(text)
-        except defects.UnknownDefectError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
-
-
 def parse(argv: list[str]) -> argparse.Namespace:
     """The command line."""
     parser = _Parser(prog="python -m sandbox", description="Serve the trading API sandbox.")
@@ -74,7 +66,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--db", type=Path, help="SQLite file (default: a new one in a temporary folder)"
     )
     parser.add_argument(
-        "--rate-limit", type=_positive, default=600, help="requests per token a minute"
+        "--rate-limit",
+        type=_positive,
+        default=CONTRACT.rate_limit,
+        help="requests per token a minute (default %(default)s)",
     )
     parser.add_argument("--tls-cert", type=Path, help="PEM certificate: serve HTTPS")
     parser.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
@@ -92,12 +87,6 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--exit-with-parent",
         action="store_true",
         help="stop (and clean up) as soon as the process that started this one has ended",
-    )
-    parser.add_argument(
-        "--defect",
-        type=_defect,
-        metavar="NAME",
-        help="turn on one seeded defect; `--defect list` prints the catalogue",
     )
     args = parser.parse_args(argv)
     if (args.tls_cert is None) != (args.tls_key is None):
@@ -129,9 +118,13 @@ def _check_tls(cert: Path, key: Path) -> None:
 
 
 def serve(
-    args: argparse.Namespace, db: Path, *, cleanup: Callable[[], None] = lambda: None
+    args: argparse.Namespace,
+    db: Path,
+    *,
+    rules: Rules = CONTRACT,
+    cleanup: Callable[[], None] = lambda: None,
 ) -> None:
-    """Bind, open the database, and serve until interrupted; then ``cleanup()``.
+    """Bind, open the database, and serve under `rules` until interrupted; then ``cleanup()``.
 
     ``cleanup`` runs once serving has stopped, also after SIGTERM (which ends the process
     before ``serve`` could return).
@@ -151,14 +144,13 @@ def serve(
 
     options = ServerOptions(
         host=args.host,
-        rate_limit=args.rate_limit,
+        rules=replace(rules, rate_limit=args.rate_limit),
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
         chaos=None if args.chaos is None else ChaosOptions(rate=args.chaos, seed=args.seed),
         parent=os.getppid() if args.exit_with_parent else None,
     )
     stats = Stats() if args.stats_file else None
-    defects.enable(args.defect)
 
     def on_stop() -> None:
         if stats is not None:
@@ -169,15 +161,15 @@ def serve(
     build_server(options, store, stats=stats, on_stop=on_stop).run(sockets=[sock])
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the sandbox; 0 when stopped, 1 when it cannot start, 2 for a bad option."""
+def main(argv: list[str] | None = None, *, rules: Rules = CONTRACT) -> int:
+    """Run the sandbox under `rules` (the contract's unless given others).
+
+    0 when stopped, 1 when it cannot start, 2 for a bad option.
+    """
     args = parse(sys.argv[1:] if argv is None else argv)
-    if args.defect == "list":
-        print(defects.catalogue_text())
-        return 0
     try:
         if args.db is not None:
-            serve(args, args.db)
+            serve(args, args.db, rules=rules)
         else:
             folder = Path(tempfile.mkdtemp(prefix="sandbox-"))
 
@@ -185,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(folder, ignore_errors=True)
 
             try:
-                serve(args, folder / "sandbox.sqlite3", cleanup=remove)
+                serve(args, folder / "sandbox.sqlite3", rules=rules, cleanup=remove)
             finally:
                 remove()
     except StartupError as exc:

@@ -16,9 +16,10 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sandbox import __version__, defects, service
+from sandbox import __version__, service
 from sandbox.controls import Fault, Faults, RateLimiter
 from sandbox.errors import invalid
+from sandbox.rules import Rules
 from sandbox.service import Caller
 from sandbox.validation import (
     amount,
@@ -89,8 +90,13 @@ class Incoming:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Controls:
-    """The in-memory sandbox state the controls change."""
+    """What an operation reads besides the request: the rules, and the state controls change.
 
+    `rules` are the limits the sandbox was built with; `faults` and `rates` are the
+    in-memory state the sandbox controls change.
+    """
+
+    rules: Rules
     faults: Faults
     rates: RateLimiter
 
@@ -221,14 +227,17 @@ def issue_token(request: Incoming, controls: Controls) -> Execute:
     known_fields(body, ("username", "password", "expires_in"))
     username = _required_string(body, "username")
     password = _required_string(body, "password")
+    lifetime = controls.rules.token_lifetime
     expires_in = integer(
-        body.get("expires_in", 3600),
+        body.get("expires_in", lifetime),
         field="expires_in",
         code="INVALID_EXPIRES_IN",
         minimum=1,
-        maximum=3600,
+        maximum=lifetime,
     )
-    return lambda db: service.issue_token(db, username, password, expires_in, request.real_now)
+    return lambda db: service.issue_token(
+        db, username, password, expires_in, request.real_now, controls.rules
+    )
 
 
 @operation(
@@ -285,8 +294,6 @@ def account_by_id(request: Incoming, controls: Controls) -> Execute:
 )
 def get_quote(request: Incoming, controls: Controls) -> Execute:
     wanted = symbol(request.path_params["symbol"])
-    if defects.active("quote_server_error"):
-        raise RuntimeError("quote cache unavailable")
     return lambda db: service.quote(db, request.customer, wanted, request.now)
 
 
@@ -353,7 +360,7 @@ def place_order(request: Incoming, controls: Controls) -> Execute:
         field="quantity",
         code="INVALID_QUANTITY",
         minimum=1,
-        maximum=10**9 if defects.active("quantity_unbounded") else 100_000,
+        maximum=controls.rules.max_quantity,
     )
     order_type = choice(
         body.get("order_type"),
@@ -433,13 +440,13 @@ def cancel_order(request: Incoming, controls: Controls) -> Execute:
 # --- payments -------------------------------------------------------------------------
 
 
-def _payment(request: Incoming, kind: str) -> Execute:
+def _payment(request: Incoming, rules: Rules, kind: str) -> Execute:
     body = request.body
     known_fields(body, ("amount", "method", "currency"))
     value = amount(
         body.get("amount"),
         field="amount",
-        code="INVALID_PRICE" if defects.active("amount_error_code") else "INVALID_AMOUNT",
+        code=rules.amount_error_code,
         minimum=PAYMENT_MIN,
         maximum=PAYMENT_MAX,
     )
@@ -451,7 +458,13 @@ def _payment(request: Incoming, kind: str) -> Execute:
     )
     _payment_currency(body, request.customer)
     return lambda db: service.pay(
-        db, request.customer, kind=kind, amount=service.cents(value), method=method, now=request.now
+        db,
+        request.customer,
+        kind=kind,
+        amount=service.cents(value),
+        method=method,
+        now=request.now,
+        rules=rules,
     )
 
 
@@ -468,7 +481,7 @@ _PAYMENT_400 = ("INVALID_AMOUNT", "INVALID_METHOD", "CURRENCY_MISMATCH")
     errors={400: _PAYMENT_400},
 )
 def deposit(request: Incoming, controls: Controls) -> Execute:
-    return _payment(request, "DEPOSIT")
+    return _payment(request, controls.rules, "DEPOSIT")
 
 
 @operation(
@@ -485,7 +498,7 @@ def deposit(request: Incoming, controls: Controls) -> Execute:
     ),
 )
 def withdraw(request: Incoming, controls: Controls) -> Execute:
-    return _payment(request, "WITHDRAWAL")
+    return _payment(request, controls.rules, "WITHDRAWAL")
 
 
 @operation(

@@ -25,11 +25,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 if TYPE_CHECKING:
     from sandbox.chaos import Stats
 
-from sandbox import __version__, defects, jsonio, openapi
+from sandbox import __version__, jsonio, openapi
 from sandbox.api import OPERATIONS, Auth, Controls, Incoming, Operation
 from sandbox.controls import Fault, Faults, RateLimiter
 from sandbox.errors import ApiError, invalid
 from sandbox.idempotency import IdempotencyKeys, StoredResponse, storable
+from sandbox.rules import Rules
 from sandbox.service import Caller, authenticate
 from sandbox.store import Store
 from sandbox.validation import IDEMPOTENCY_KEY
@@ -58,8 +59,6 @@ def _error_body(error: ApiError, request_id: str) -> bytes:
         "field": error.field,
         "request_id": request_id,
     }
-    if defects.active("error_without_field"):
-        del body["field"]
     return jsonio.dumps(body)
 
 
@@ -111,11 +110,12 @@ class Sandbox:
         self,
         store: Store,
         *,
-        rate_limit: int,
+        rules: Rules,
         stats: Stats | None = None,
     ) -> None:
         self.store = store
-        self.controls = Controls(faults=Faults(), rates=RateLimiter(default_limit=rate_limit))
+        rates = RateLimiter(default_limit=rules.rate_limit, window_seconds=rules.rate_window)
+        self.controls = Controls(rules=rules, faults=Faults(), rates=rates)
         self.keys = IdempotencyKeys()
         self.stats = stats
 
@@ -218,8 +218,6 @@ class Sandbox:
             )
             execute = operation.prepare(incoming, self.controls)
             key = self._key(request, operation)
-            if defects.active("idempotency_ignored"):
-                key = None
         except ApiError as error:
             await _delay(fault)
             return _deliver(fault, error_response(error, request_id, headers))
@@ -336,9 +334,6 @@ def _endpoint(sandbox: Sandbox, operations: dict[str, Operation]) -> Callable[..
     async def endpoint(request: Request) -> Response:
         # HEAD is served as GET (the server sends no body).
         operation = operations.get(request.method) or operations["GET"]
-        if defects.active("outage"):
-            error = ApiError(503, "SERVICE_UNAVAILABLE", "the service is unavailable")
-            return error_response(error, _request_id(request.scope), {"Retry-After": "1"})
         try:
             return await sandbox.handle(request, operation)
         except Exception:
@@ -368,11 +363,11 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 def create_app(
     store: Store,
     *,
-    rate_limit: int = 600,
+    rules: Rules,
     stats: Stats | None = None,
 ) -> ASGIApp:
-    """The sandbox as an ASGI application (counting executions in ``stats`` when given)."""
-    sandbox = Sandbox(store, rate_limit=rate_limit, stats=stats)
+    """The sandbox under these rules, as an ASGI application (counting executions in ``stats``)."""
+    sandbox = Sandbox(store, rules=rules, stats=stats)
     app = FastAPI(
         title="Trading API sandbox",
         version=__version__,

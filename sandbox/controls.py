@@ -7,11 +7,6 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-from sandbox import defects
-
-#: seconds: the rate limit's fixed window
-RATE_WINDOW = 60
-
 
 @dataclass(kw_only=True, slots=True)
 class Fault:
@@ -105,16 +100,17 @@ class RateState:
 
 @dataclass(kw_only=True, slots=True)
 class RateLimiter:
-    """Per token, a fixed 60-second window that starts with the token's first request."""
+    """Per token, a fixed window of `window_seconds` that starts with the token's first request."""
 
     default_limit: int
+    window_seconds: int
     _windows: dict[str, _Window] = field(default_factory=dict)
     _limits: dict[str, int] = field(default_factory=dict)
 
     def _current(self, token_hash: str, now: float) -> _Window | None:
         window = self._windows.get(token_hash)
         # A clock moved backwards past the window's start also ends it, rather than wait.
-        if window is None or not window.start <= now < window.start + RATE_WINDOW:
+        if window is None or not window.start <= now < window.start + self.window_seconds:
             return None
         return window
 
@@ -124,8 +120,8 @@ class RateLimiter:
         window = self._current(token_hash, now)
         if window is None:
             window = self._windows[token_hash] = _Window(start=now)
-        if window.count >= limit and not defects.active("rate_limit_ignored"):
-            wait = max(1, math.ceil(window.start + RATE_WINDOW - now))
+        if window.count >= limit:
+            wait = max(1, math.ceil(window.start + self.window_seconds - now))
             return RateState(limit=limit, remaining=0, retry_after=wait)
         window.count += 1
         return RateState(limit=limit, remaining=limit - window.count)

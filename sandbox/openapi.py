@@ -6,7 +6,7 @@ from decimal import Decimal
 from http import HTTPStatus
 from typing import Any
 
-from sandbox import __version__, defects
+from sandbox import __version__
 from sandbox.api import (
     CURRENCIES,
     OFFSET_MAX,
@@ -499,7 +499,7 @@ def build(operations: list[Operation]) -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "schemas": defects.schemas(SCHEMAS),
+            "schemas": SCHEMAS,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }

@@ -14,6 +14,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from sandbox.app import TRANSPORT_STATE, create_app
 from sandbox.chaos import Chaos, ChaosOptions, Gateway, Stats
+from sandbox.rules import CONTRACT, Rules
 from sandbox.store import Store
 
 #: Seconds between two looks at whether the parent process is still there.
@@ -43,7 +44,7 @@ class ServerOptions:
     """How to serve the sandbox."""
 
     host: str = "127.0.0.1"
-    rate_limit: int = 600
+    rules: Rules = CONTRACT
     tls_cert: Path | None = None
     tls_key: Path | None = None
     chaos: ChaosOptions | None = None
@@ -54,6 +55,19 @@ class ServerOptions:
     def scheme(self) -> str:
         """https with a certificate, else http."""
         return "https" if self.tls_cert else "http"
+
+
+async def stop_with_parent(server: uvicorn.Server, parent: int) -> None:
+    """Stop `server`, as on SIGTERM, once ``parent`` is no longer this process's parent.
+
+    A parent that ends however it ends (SIGKILL included) leaves its children to another
+    parent; a server it started for a test run must not outlive it.
+    """
+    while not server.should_exit:
+        if os.getppid() != parent:
+            server.should_exit = True
+            return
+        await asyncio.sleep(PARENT_POLL)
 
 
 class Server(uvicorn.Server):
@@ -82,19 +96,7 @@ class Server(uvicorn.Server):
             host = f"[{self._host}]" if ":" in self._host else self._host
             print(f"sandbox listening on {self._scheme}://{host}:{port}", flush=True)
             if self._parent is not None:
-                self._watch = asyncio.create_task(self._watch_parent(self._parent))
-
-    async def _watch_parent(self, parent: int) -> None:
-        """Stop serving, as on SIGTERM, once ``parent`` is no longer this process's parent.
-
-        A parent that ends however it ends (SIGKILL included) leaves its children to another
-        parent; a sandbox it started for a test run must not outlive it.
-        """
-        while not self.should_exit:
-            if os.getppid() != parent:
-                self.should_exit = True
-                return
-            await asyncio.sleep(PARENT_POLL)
+                self._watch = asyncio.create_task(stop_with_parent(self, self._parent))
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await super().shutdown(sockets)
@@ -115,7 +117,7 @@ def build_server(
 
     ``on_stop`` runs once the server has shut down gracefully (e.g. to write ``stats``).
     """
-    app = create_app(store, rate_limit=options.rate_limit, stats=stats)
+    app = create_app(store, rules=options.rules, stats=stats)
     if options.chaos or stats:
         # The gateway in front counts every request and, with chaos, causes its trouble.
         chaos = Chaos(options.chaos) if options.chaos else None

@@ -19,15 +19,9 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from sandbox import defects
 from sandbox.errors import ApiError, invalid, not_found, unprocessable
+from sandbox.rules import Rules
 
-#: how many failed logins within the window lock a username
-LOGIN_FAILURES_ALLOWED = 5
-#: seconds: the login-throttling window
-LOGIN_WINDOW = 60
-#: cents: the most a customer may withdraw in one UTC day of their clock
-DAILY_WITHDRAWAL_LIMIT = 5_000_000
 #: seconds in a day
 DAY = 86_400
 #: PBKDF2-SHA256 iterations for passwords: the sandbox holds throwaway test accounts and a
@@ -229,7 +223,7 @@ def account(db: sqlite3.Connection, seq: int) -> dict[str, Any]:
         " WHERE account_seq = ? ORDER BY symbol",
         (seq,),
     ).fetchall()
-    view: dict[str, Any] = {
+    return {
         "account_id": row[0],
         "username": row[1],
         "currency": row[2],
@@ -241,19 +235,10 @@ def account(db: sqlite3.Connection, seq: int) -> dict[str, Any]:
         ],
         "created_at": timestamp(row[4]),
     }
-    if defects.active("account_extra_field"):
-        view["risk_score"] = 3
-    if defects.active("balance_as_string"):
-        view["balance"] = str(view["balance"])
-    return view
 
 
 def account_by_id(db: sqlite3.Connection, caller: Caller, account_id: str) -> dict[str, Any]:
     """The caller's Account by its id; 404 for anybody else's (no existence leak)."""
-    if defects.active("other_account_readable"):
-        row = db.execute("SELECT seq FROM accounts WHERE id = ?", (account_id,)).fetchone()
-        if row is not None:
-            return account(db, row[0])
     if account_id != caller.account_id:
         raise not_found("ACCOUNT_NOT_FOUND", "no account with this account_id")
     return account(db, caller.seq)
@@ -290,7 +275,12 @@ def authenticate(db: sqlite3.Connection, token: str, real_now: float) -> Caller 
 
 
 def issue_token(
-    db: sqlite3.Connection, username: str, password: str, expires_in: int, real_now: float
+    db: sqlite3.Connection,
+    username: str,
+    password: str,
+    expires_in: int,
+    real_now: float,
+    rules: Rules,
 ) -> dict[str, Any]:
     """A bearer token; 401 INVALID_CREDENTIALS; 429 TOO_MANY_ATTEMPTS while throttled.
 
@@ -306,11 +296,12 @@ def issue_token(
         at
         for (at,) in db.execute(
             "SELECT at FROM login_failures WHERE username = ? AND at > ? ORDER BY at",
-            (username, now - LOGIN_WINDOW),
+            (username, now - rules.login_window),
         )
     ]
-    if len(failures) >= LOGIN_FAILURES_ALLOWED and not defects.active("lockout_disabled"):
-        wait = max(1, math.ceil(failures[-LOGIN_FAILURES_ALLOWED] + LOGIN_WINDOW - now))
+    allowed = rules.login_failures_allowed
+    if len(failures) >= allowed:
+        wait = max(1, math.ceil(failures[-allowed] + rules.login_window - now))
         raise ApiError(
             429,
             "TOO_MANY_ATTEMPTS",
@@ -322,24 +313,25 @@ def issue_token(
         # Failures older than the window can never count again: drop them as we go.
         db.execute(
             "DELETE FROM login_failures WHERE username = ? AND at <= ?",
-            (username, now - LOGIN_WINDOW),
+            (username, now - rules.login_window),
         )
         db.execute("INSERT INTO login_failures (username, at) VALUES (?, ?)", (username, now))
         raise ApiError(401, "INVALID_CREDENTIALS", "username or password is wrong")
+    return _grant(db, row[0], expires_in, now)
+
+
+def _grant(db: sqlite3.Connection, account_seq: int, expires_in: int, now: float) -> dict[str, Any]:
+    """A new bearer token of this customer, valid for `expires_in` seconds from `now`."""
     token = secrets.token_urlsafe(32)
-    if defects.active("expires_in_ignored"):
-        expires_in = 3600
     db.execute(
         "INSERT INTO tokens (hash, account_seq, expires_at) VALUES (?, ?, ?)",
-        (hash_token(token), row[0], now + expires_in),
+        (hash_token(token), account_seq, now + expires_in),
     )
     return {"access_token": token, "token_type": "bearer", "expires_in": expires_in}
 
 
 def revoke_token(db: sqlite3.Connection, token: str) -> None:
     """Revoke a token; a no-op when it is unknown, expired or already revoked (RFC 7009)."""
-    if defects.active("revoke_ignored"):
-        return
     db.execute("UPDATE tokens SET revoked = 1 WHERE hash = ?", (hash_token(token),))
 
 
@@ -373,18 +365,13 @@ def quote(
 ) -> dict[str, Any]:
     """The Quote as the caller sees it: their own price if they set one."""
     price, volume = _price_and_volume(db, caller, symbol, field)
-    view = {"symbol": symbol, "price": money(price), "volume": volume, "timestamp": timestamp(now)}
-    if defects.active("quote_without_volume"):
-        del view["volume"]
-    return view
+    return {"symbol": symbol, "price": money(price), "volume": volume, "timestamp": timestamp(now)}
 
 
 def quotes(
     db: sqlite3.Connection, caller: Caller, symbols: list[str], now: float
 ) -> dict[str, Any]:
     """Quotes in the order asked; 404 naming the first unlisted symbol."""
-    if defects.active("quotes_sorted"):
-        symbols = sorted(symbols)
     return {"quotes": [quote(db, caller, symbol, now, "symbols") for symbol in symbols]}
 
 
@@ -434,7 +421,6 @@ class _OrderRow:
 
 def _order(row: tuple[Any, ...]) -> dict[str, Any]:
     order = _OrderRow(*row)
-    lowercase = defects.active("order_status_lowercase")
     return {
         "order_id": order.id,
         "symbol": order.symbol,
@@ -442,7 +428,7 @@ def _order(row: tuple[Any, ...]) -> dict[str, Any]:
         "order_type": order.order_type,
         "quantity": order.quantity,
         "limit_price": None if order.limit_price is None else money(order.limit_price),
-        "status": order.status.lower() if lowercase else order.status,
+        "status": order.status,
         "fill_price": None if order.fill_price is None else money(order.fill_price),
         "created_at": timestamp(order.created_at),
         "filled_at": None if order.filled_at is None else timestamp(order.filled_at),
@@ -463,11 +449,8 @@ def _fill(
 ) -> None:
     """Fill an order at `price`: cash, position, volume, status and notification at once."""
     value = order.quantity * price
+    _settle_cash(db, account_seq, order, value)
     if order.side == "BUY":
-        if not defects.active("buy_not_debited"):
-            db.execute(
-                "UPDATE accounts SET balance = balance - ? WHERE seq = ?", (value, account_seq)
-            )
         held = db.execute(
             "SELECT quantity, average_price FROM positions WHERE account_seq = ? AND symbol = ?",
             (account_seq, order.symbol),
@@ -483,7 +466,6 @@ def _fill(
         )
         verb = "Bought"
     else:
-        db.execute("UPDATE accounts SET balance = balance + ? WHERE seq = ?", (value, account_seq))
         db.execute(
             "UPDATE positions SET quantity = quantity - ? WHERE account_seq = ? AND symbol = ?",
             (order.quantity, account_seq, order.symbol),
@@ -501,8 +483,13 @@ def _fill(
         (price, now, order.seq),
     )
     message = f"{verb} {order.quantity} {order.symbol} at {money(price)}"
-    if not defects.active("fill_not_notified"):
-        _notify(db, account_seq, "ORDER_FILLED", order.id, message, now)
+    _notify(db, account_seq, "ORDER_FILLED", order.id, message, now)
+
+
+def _settle_cash(db: sqlite3.Connection, account_seq: int, order: _OrderRow, value: int) -> None:
+    """The cash side of a fill: a buy pays `value` cents, a sell receives them."""
+    change = -value if order.side == "BUY" else value
+    db.execute("UPDATE accounts SET balance = balance + ? WHERE seq = ?", (change, account_seq))
 
 
 def place_order(
@@ -526,14 +513,11 @@ def place_order(
         cost = quantity * (price if fills_now or limit_price is None else limit_price)
         power = _buying_power(db, caller.seq)
         if power < cost:
-            refusal = unprocessable(
+            raise unprocessable(
                 "INSUFFICIENT_FUNDS",
                 f"buying power {money(power)} does not cover {money(cost)}",
                 "quantity",
             )
-            if defects.active("insufficient_funds_as_bad_request"):
-                refusal.status = 400
-            raise refusal
     else:
         fills_now = limit_price is None or price >= limit_price
         available = _free_shares(db, caller.seq, symbol)
@@ -573,10 +557,6 @@ def _owned_order(db: sqlite3.Connection, caller: Caller, order_id: str) -> _Orde
         f"SELECT {_ORDER_COLUMNS} FROM orders WHERE id = ? AND account_seq = ?",
         (order_id, caller.seq),
     ).fetchone()
-    if row is None and defects.active("order_lookup_forbidden"):
-        exists = db.execute("SELECT 1 FROM orders WHERE id = ?", (order_id,)).fetchone()
-        if exists:
-            raise ApiError(403, "ORDER_NOT_FOUND", "this order belongs to another customer")
     if row is None:
         raise not_found("ORDER_NOT_FOUND", "no order with this order_id")
     return _OrderRow(*row)
@@ -604,16 +584,21 @@ def cancel_order(
 ) -> dict[str, Any]:
     """Cancel a PENDING order (which releases its reservation); idempotent once CANCELLED."""
     order = _owned_order(db, caller, order_id)
-    cancellable = ("FILLED",) if defects.active("filled_order_cancellable") else ()
-    if order.status in ("FILLED", "REJECTED") and order.status not in cancellable:
-        raise ApiError(
-            409, "ORDER_NOT_CANCELLABLE", f"order is {order.status} and cannot be cancelled"
-        )
-    if order.status in ("PENDING", *cancellable):
+    _check_cancellable(order)
+    # What passed the check is PENDING, or CANCELLED already, which answers unchanged.
+    if order.status != "CANCELLED":
         db.execute("UPDATE orders SET status = 'CANCELLED' WHERE seq = ?", (order.seq,))
         message = f"Cancelled order to {order.side.lower()} {order.quantity} {order.symbol}"
         _notify(db, caller.seq, "ORDER_CANCELLED", order.id, message, now)
     return _order_by_seq(db, order.seq)
+
+
+def _check_cancellable(order: _OrderRow) -> None:
+    """409 ORDER_NOT_CANCELLABLE for an order that is FILLED or REJECTED."""
+    if order.status in ("FILLED", "REJECTED"):
+        raise ApiError(
+            409, "ORDER_NOT_CANCELLABLE", f"order is {order.status} and cannot be cancelled"
+        )
 
 
 # --- payments -------------------------------------------------------------------------
@@ -629,14 +614,19 @@ def _payment(row: tuple[Any, ...]) -> dict[str, Any]:
         "currency": row[4],
         "method": row[5],
         "status": row[6],
-        "created_at": timestamp(row[7]).replace("Z", "+00:00")
-        if defects.active("payment_time_offset")
-        else timestamp(row[7]),
+        "created_at": timestamp(row[7]),
     }
 
 
 def pay(
-    db: sqlite3.Connection, caller: Caller, *, kind: str, amount: int, method: str, now: float
+    db: sqlite3.Connection,
+    caller: Caller,
+    *,
+    kind: str,
+    amount: int,
+    method: str,
+    now: float,
+    rules: Rules,
 ) -> dict[str, Any]:
     """A completed deposit or withdrawal; 422 LIMIT_EXCEEDED before INSUFFICIENT_FUNDS."""
     if kind == "WITHDRAWAL":
@@ -646,13 +636,11 @@ def pay(
             " AND type = 'WITHDRAWAL' AND created_at >= ? AND created_at < ?",
             (caller.seq, day_start, day_start + DAY),
         ).fetchone()
-        if today + amount > DAILY_WITHDRAWAL_LIMIT and not defects.active(
-            "withdrawal_limit_ignored"
-        ):
+        if today + amount > rules.daily_withdrawal_limit:
             raise unprocessable(
                 "LIMIT_EXCEEDED",
                 f"amount would take today's withdrawals to {money(today + amount)},"
-                f" over the daily limit of {money(DAILY_WITHDRAWAL_LIMIT)}",
+                f" over the daily limit of {money(rules.daily_withdrawal_limit)}",
                 "amount",
             )
         power = _buying_power(db, caller.seq)

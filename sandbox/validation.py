@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sandbox import defects
 from sandbox.errors import invalid
 from sandbox.jsonio import CENT
 from sandbox.service import PageRequest, decode_cursor
@@ -23,8 +22,6 @@ IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,255}")
 
 def known_fields(body: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
     """The mass-assignment guard: any field not in `allowed` is 400 UNKNOWN_FIELD."""
-    if defects.active("unknown_field_accepted"):
-        return
     for name in body:
         if name not in allowed:
             raise invalid(

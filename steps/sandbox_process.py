@@ -37,11 +37,19 @@ class SandboxProcess:
 
     @classmethod
     def start(
-        cls, *, project_root: Path, timeout: float = START_TIMEOUT, options: Sequence[str] = ()
+        cls,
+        *,
+        project_root: Path,
+        timeout: float = START_TIMEOUT,
+        options: Sequence[str] = (),
+        command: Sequence[str] = ("sandbox",),
     ) -> SandboxProcess:
         """Start it, read the URL from its ready line, and keep draining its output.
 
-        ``options`` are more `python -m sandbox` options (``--chaos 0.1``, ``--defect …``).
+        ``options`` are more `python -m sandbox` options (``--chaos 0.1``). ``command`` is
+        what follows `python -m` when it is not the sandbox itself, but a server that takes
+        the same `--host`, `--port` and `--exit-with-parent` and prints its URL the same way
+        (the trust tools' defect proxy).
         """
         log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - lives as long as the sandbox
             "w", prefix="sandbox-", suffix=".log", delete=False, encoding="utf-8"
@@ -49,7 +57,7 @@ class SandboxProcess:
         log_path = Path(log_file.name)
         process = subprocess.Popen(  # noqa: S603 - our interpreter; options from our own callers
             [
-                *(sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", "0"),
+                *(sys.executable, "-m", *command, "--host", "127.0.0.1", "--port", "0"),
                 "--exit-with-parent",
                 *options,
             ],

@@ -1,4 +1,5 @@
-"""`python -m trust <command>`: flake-audit, defects, drift, benchmarks, coverage, latency-gate.
+"""`python -m trust <command>`: flake-audit, defects, sandbox, proxy, drift, benchmarks, coverage,
+latency-gate.
 
 See docs/trust.md.
 """
@@ -59,16 +60,40 @@ def _flake_audit(args: argparse.Namespace) -> int:
     return 0 if passed(findings) else 1
 
 
-def _defects(args: argparse.Namespace) -> int:
-    from sandbox.defects import UnknownDefectError, find
-    from trust.seeded import render, run_defects
+def _defect(text: str) -> str:
+    from trust.defects import UnknownDefectError, find
 
     try:
-        for name in args.only:
-            find(name)
+        return find(text).name
     except UnknownDefectError as exc:
-        print(f"trust: {exc}", file=sys.stderr)
-        return 2
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _upstream(text: str) -> str:
+    from trust.proxy import UPSTREAM_URL
+
+    if not UPSTREAM_URL.fullmatch(text):
+        # Not echoed: a URL with credentials or a query may carry a secret.
+        raise argparse.ArgumentTypeError(
+            "must be the API's base URL: http:// or https://, a host and maybe a path, with no"
+            " credentials, query or fragment (http://127.0.0.1:8000)"
+        )
+    return text
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 0 (any free port) to 65535, not {text!r}")
+    return int(text)
+
+
+def _defects(args: argparse.Namespace) -> int:
+    from trust.defects import catalogue_text
+    from trust.seeded import render, run_defects
+
+    if args.list:
+        print(catalogue_text())
+        return 0
     print("| defect | section | expected | result | categories given | match |", flush=True)
     verdicts = run_defects(
         args.only, workers=args.workers, progress=lambda line: print(line, flush=True)
@@ -79,6 +104,39 @@ def _defects(args: argparse.Namespace) -> int:
     print()
     print(table)
     return 0 if all(found.ok for found in verdicts) else 1
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from sandbox.__main__ import main as serve_sandbox
+    from trust.defects import WrongToolError, find, seed
+
+    try:
+        rules = seed(find(args.defect))
+    except WrongToolError as exc:
+        print(f"trust: {exc}", file=sys.stderr)
+        return 2
+    return serve_sandbox(args.sandbox_options, rules=rules)
+
+
+def _proxy(args: argparse.Namespace) -> int:
+    from trust.defects import Wire, find
+    from trust.proxy import ProxyStartError, serve
+
+    wire = find(args.defect).made_by
+    if not isinstance(wire, Wire):
+        print(
+            f"trust: {args.defect} is made inside the sandbox, not on the wire: start a sandbox"
+            f" with it, `python -m trust sandbox --defect {args.defect}`",
+            file=sys.stderr,
+        )
+        return 2
+    parent = os.getppid() if args.exit_with_parent else None
+    try:
+        serve(upstream=args.upstream, wire=wire, host=args.host, port=args.port, parent=parent)
+    except ProxyStartError as exc:
+        print(f"trust: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _drift(args: argparse.Namespace) -> int:
@@ -207,9 +265,38 @@ def parse(argv: list[str]) -> argparse.Namespace:
     flake.add_argument("--workers", default="2", help="pytest -n value (default 2)")
     flake.set_defaults(run=_flake_audit)
     seeded = commands.add_parser("defects", help="the suite once per seeded defect")
-    seeded.add_argument("--only", nargs="+", default=[], metavar="NAME", help="these defects")
+    seeded.add_argument(
+        "--only", nargs="+", type=_defect, default=[], metavar="NAME", help="these defects"
+    )
     seeded.add_argument("--workers", default="auto", help="pytest -n value (default auto)")
+    seeded.add_argument("--list", action="store_true", help="print the catalogue and stop")
     seeded.set_defaults(run=_defects)
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="serve the sandbox with one defect of its rules or seams",
+        description="Serve the sandbox with one seeded defect; every other option is the"
+        " sandbox's own (python -m sandbox --help).",
+    )
+    sandbox.add_argument("--defect", type=_defect, required=True, metavar="NAME")
+    sandbox.set_defaults(run=_sandbox)
+    proxy = commands.add_parser(
+        "proxy",
+        help="a reverse proxy that seeds one wire defect in front of an API",
+        description="Forward every request to the upstream API and pass its answers back,"
+        " changed only as the defect says (resets and lost answers pass through too).",
+    )
+    proxy.add_argument("--defect", type=_defect, required=True, metavar="NAME")
+    proxy.add_argument(
+        "--upstream", type=_upstream, required=True, metavar="URL", help="the API's base URL"
+    )
+    proxy.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    proxy.add_argument("--port", type=_port, default=8001, help="0 picks a free port")
+    proxy.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop as soon as the process that started this one has ended",
+    )
+    proxy.set_defaults(run=_proxy)
     drift = commands.add_parser("drift", help="the target's OpenAPI document against models/")
     source = drift.add_mutually_exclusive_group()
     source.add_argument("--url", help="the API's base URL (default: start a sandbox)")
@@ -250,7 +337,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
         help="the budgets file (default: %(default)s)",
     )
     gate.set_defaults(run=_latency_gate)
-    arguments = parser.parse_args(argv)
+    # Options after `sandbox --defect NAME` are the sandbox's own: its parser judges them.
+    arguments, rest = parser.parse_known_args(argv)
+    if rest and arguments.command != "sandbox":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    arguments.sandbox_options = rest
     if getattr(arguments, "results", "absent") is None:
         arguments.results = [Path("reports")]
     return arguments

@@ -1,4 +1,4 @@
-"""Seeded defects: run the suite once per defect of `sandbox.defects` and check it is caught.
+"""Seeded defects: run the suite once per defect of `trust.defects` and check it is caught.
 
 A defect is caught when at least one scenario fails; its category is what the report gave
 the failures (the `failure_category` label of each failed Allure result). The verdict is
@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sandbox.defects import CATALOGUE, Defect, find
-from trust.suite import RunOptions, SuiteRun, run_suite, sandbox_options
+from trust.defects import CATALOGUE, Defect, find
+from trust.suite import RunOptions, SuiteRun, run_suite
 
 #: failures after which a defect's run stops: enough to see the category, quick to end
 MAX_FAILURES = 5
@@ -81,7 +81,7 @@ def run_defects(
     verdicts = []
     for defect in chosen:
         options = RunOptions(
-            sandbox=sandbox_options(defect=defect.name),
+            defect=defect.name,
             pytest=("-n", workers, "-p", "no:randomly", f"--maxfail={MAX_FAILURES}", *select),
         )
         found = verdict(defect, run_suite(options))

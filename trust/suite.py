@@ -2,6 +2,8 @@
 
 Each run gets its own sandbox process (`steps.sandbox_process`), so a run's faults, defect
 and counters are its own; the suite reaches it through `API_URL`, as it would a deployment.
+A seeded defect is made in that sandbox (`python -m trust sandbox --defect NAME`) or, for a
+defect on the wire, by a defect proxy in front of it (`python -m trust proxy`).
 The suite runs as users run it, report included: Allure results and the run summary go to a
 scratch folder (never the shared `reports/`), and the failure categories the report gives
 are read back from the results' `failure_category` labels.
@@ -15,12 +17,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from steps.sandbox_process import SandboxProcess
+from trust.defects import Wire, find
 from trust.recorder import RECORD_DIR
 
 #: the project's root folder: the suite and the sandbox run from here
@@ -63,11 +67,12 @@ class SuiteRun:
 
 @dataclass(frozen=True, kw_only=True)
 class RunOptions:
-    """How to run the suite: pytest options after `-m acceptance`, and the sandbox's options."""
+    """How to run the suite: pytest options after `-m acceptance`, the sandbox's, a defect."""
 
     sandbox: tuple[str, ...] = ()
     pytest: tuple[str, ...] = ("-n", "2")
     environment: dict[str, str] = field(default_factory=dict)
+    defect: str | None = None  #: the name of a seeded defect (`trust.defects`) to run against
 
 
 def _read_records(folder: Path) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
@@ -88,42 +93,67 @@ def _stop_line(output: str) -> str:
     return (runner or lines or ["pytest printed nothing"])[-1]
 
 
+@contextmanager
+def serving(options: RunOptions, stats_file: Path) -> Iterator[str]:
+    """What the suite runs against, started, and stopped after: yields its URL.
+
+    A sandbox with `options.sandbox` (and the run's defect when it is made in the sandbox),
+    behind a defect proxy when the run's defect is made on the wire.
+    """
+    defect = None if options.defect is None else find(options.defect)
+    on_wire = defect is not None and isinstance(defect.made_by, Wire)
+    command: tuple[str, ...] = ("sandbox",)
+    if defect is not None and not on_wire:
+        command = ("trust", "sandbox", "--defect", defect.name)
+    started = [
+        SandboxProcess.start(
+            project_root=PROJECT_ROOT,
+            command=command,
+            options=[*options.sandbox, "--stats-file", str(stats_file)],
+        )
+    ]
+    try:
+        if defect is not None and on_wire:
+            proxy = ("trust", "proxy", "--defect", defect.name, "--upstream", started[0].url)
+            started.append(SandboxProcess.start(project_root=PROJECT_ROOT, command=proxy))
+        yield started[-1].url
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+
 def run_suite(options: RunOptions, *, log: Path | None = None) -> SuiteRun:
-    """Start a sandbox with `options.sandbox`, run the suite against it, stop it, read both."""
+    """Start what `options` say, run the suite against it, stop it, and read both ends."""
     with tempfile.TemporaryDirectory(prefix="trust-run-") as scratch:
         folder = Path(scratch)
         records = folder / "records"
         records.mkdir()
         stats_file = folder / "stats.json"
-        sandbox = SandboxProcess.start(
-            project_root=PROJECT_ROOT,
-            options=[*options.sandbox, "--stats-file", str(stats_file)],
-        )
-        environment = {
-            **os.environ,
-            **options.environment,
-            "API_URL": sandbox.url,
-            RECORD_DIR: str(records),
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-m",
-            "acceptance",
-            "-p",
-            "trust.recorder",
-            "-q",
-            "--no-header",
-            "-p",
-            "no:cacheprovider",
-            # One token each: pytest takes a separate path argument for a rootdir candidate.
-            f"--alluredir={folder / 'allure-results'}",
-            f"--run-summary={folder / 'summary.md'}",
-            *options.pytest,
-        ]
-        started = time.perf_counter()
-        try:
+        with serving(options, stats_file) as url:
+            environment = {
+                **os.environ,
+                **options.environment,
+                "API_URL": url,
+                RECORD_DIR: str(records),
+            }
+            command = [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-m",
+                "acceptance",
+                "-p",
+                "trust.recorder",
+                "-q",
+                "--no-header",
+                "-p",
+                "no:cacheprovider",
+                # One token each: pytest takes a separate path argument for a rootdir candidate.
+                f"--alluredir={folder / 'allure-results'}",
+                f"--run-summary={folder / 'summary.md'}",
+                *options.pytest,
+            ]
+            started = time.perf_counter()
             done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
                 command,
                 cwd=PROJECT_ROOT,
@@ -133,9 +163,7 @@ def run_suite(options: RunOptions, *, log: Path | None = None) -> SuiteRun:
                 timeout=RUN_TIMEOUT,
                 check=False,
             )
-        finally:
             wall = time.perf_counter() - started
-            sandbox.stop()
         if log is not None:
             log.write_text(done.stdout + done.stderr, encoding="utf-8")
         server = _wait_for_stats(stats_file)
@@ -183,16 +211,9 @@ def _wait_for_stats(path: Path) -> dict[str, Any]:
     return data
 
 
-def sandbox_options(
-    *, chaos: float | None = None, seed: int = 0, defect: str | None = None
-) -> tuple[str, ...]:
-    """`python -m sandbox` options for chaos or a defect."""
-    found: list[str] = []
-    if chaos is not None:
-        found += ["--chaos", str(chaos), "--seed", str(seed)]
-    if defect is not None:
-        found += ["--defect", defect]
-    return tuple(found)
+def sandbox_options(*, chaos: float | None = None, seed: int = 0) -> tuple[str, ...]:
+    """`python -m sandbox` options for chaos."""
+    return () if chaos is None else ("--chaos", str(chaos), "--seed", str(seed))
 
 
 def extend(
@@ -203,4 +224,5 @@ def extend(
         sandbox=(*options.sandbox, *sandbox),
         pytest=(*options.pytest, *pytest),
         environment=options.environment,
+        defect=options.defect,
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sandbox.defects import find
 from trust.benchmarks import BEGIN, END, replace_section
+from trust.defects import find
 from trust.flake import AuditOptions, passed, render, summarise
 from trust.seeded import verdict
 from trust.suite import Failure, SuiteRun

@@ -21,10 +21,12 @@ TIMEOUT = 10  #: seconds per request
 
 
 @contextmanager
-def sandbox(tmp_path: Path, *options: str) -> Iterator[tuple[str, Path]]:
+def sandbox(
+    tmp_path: Path, *options: str, command: tuple[str, ...] = ("sandbox",)
+) -> Iterator[tuple[str, Path]]:
     stats = tmp_path / f"stats-{uuid.uuid4().hex}.json"
     process = SandboxProcess.start(
-        project_root=ROOT, options=[*options, "--stats-file", str(stats)]
+        project_root=ROOT, command=command, options=[*options, "--stats-file", str(stats)]
     )
     try:
         yield process.url, stats
@@ -90,7 +92,8 @@ def test_a_lost_answer_resent_under_its_key_executes_once(tmp_path: Path) -> Non
 
 
 def test_a_resend_that_executes_again_is_counted_as_a_duplicate(tmp_path: Path) -> None:
-    with sandbox(tmp_path, "--defect", "idempotency_ignored") as (url, stats):
+    seeded = ("trust", "sandbox", "--defect", "idempotency_ignored")
+    with sandbox(tmp_path, command=seeded) as (url, stats):
         auth = customer(url)
         key = uuid.uuid4().hex
         body = {"amount": 10, "method": "CARD"}
