@@ -88,21 +88,33 @@ def _port(text: str) -> int:
 
 
 def _defects(args: argparse.Namespace) -> int:
+    from trust import kill_matrix
     from trust.defects import catalogue_text
-    from trust.seeded import render, run_defects
+    from trust.seeded import render, run_clean, run_defects
 
     if args.list:
         print(catalogue_text())
         return 0
+
+    def progress(line: str) -> None:
+        print(line, flush=True)
+
+    clean = run_clean(workers=args.workers, progress=progress)
     print("| defect | section | expected | result | categories given | match |", flush=True)
-    verdicts = run_defects(
-        args.only, workers=args.workers, progress=lambda line: print(line, flush=True)
-    )
-    table = render(verdicts)
+    verdicts = run_defects(args.only, workers=args.workers, progress=progress)
+    matrix = kill_matrix.build(clean, verdicts)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    (RESULTS_DIR / "defects.md").write_text(table + "\n", encoding="utf-8")
+    (RESULTS_DIR / "defects.md").write_text(
+        f"{render(verdicts)}\n\n{kill_matrix.render(matrix, shown=None)}\n", encoding="utf-8"
+    )
+    (RESULTS_DIR / "kill-matrix.json").write_text(
+        json.dumps(matrix.as_json(), indent=2) + "\n", encoding="utf-8"
+    )
     print()
-    print(table)
+    print(render(verdicts))
+    print()
+    print(kill_matrix.render(matrix))
+    print(f"\nEvery scenario of the matrix: {RESULTS_DIR / 'defects.md'}")
     return 0 if all(found.ok for found in verdicts) else 1
 
 

@@ -1,10 +1,13 @@
-"""Seeded defects: run the suite once per defect of `trust.defects` and check it is caught.
+"""Seeded defects: run the whole suite once per defect of `trust.defects` and check it is caught.
 
 A defect is caught when at least one scenario fails; its category is what the report gave
 the failures (the `failure_category` label of each failed Allure result). The verdict is
 right only when every failure carries the defect's declared kind. A run the acceptance
 runner stops before any scenario (the API does not answer its health check) has been
 stopped for the environment: that is the runner's verdict, and its one line is shown.
+
+Each run goes to the end rather than stop at the first failures, so that which scenarios
+caught which defect is known (`trust.kill_matrix`).
 """
 
 from __future__ import annotations
@@ -16,8 +19,6 @@ from dataclasses import dataclass
 from trust.defects import CATALOGUE, Defect, find
 from trust.suite import RunOptions, SuiteRun, run_suite
 
-#: failures after which a defect's run stops: enough to see the category, quick to end
-MAX_FAILURES = 5
 #: the category of a run stopped before any scenario because the API is unreachable
 STOPPED_CATEGORY = "environment"
 #: what the acceptance runner says when it stops a run for an unreachable API
@@ -33,6 +34,7 @@ class Verdict:
     categories: dict[str, int]
     first_failure: str
     wall_seconds: float
+    run: SuiteRun  #: the run itself: which scenarios failed, and what each was answered
 
     @property
     def right_category(self) -> bool:
@@ -54,6 +56,7 @@ def verdict(defect: Defect, run: SuiteRun) -> Verdict:
             categories={STOPPED_CATEGORY: 1},
             first_failure=run.stopped,
             wall_seconds=run.wall_seconds,
+            run=run,
         )
     categories = Counter(run.reported)
     first = run.failures[0] if run.failures else None
@@ -63,7 +66,34 @@ def verdict(defect: Defect, run: SuiteRun) -> Verdict:
         categories=dict(sorted(categories.items())),
         first_failure=f"{first.nodeid.split('::')[-1]}: {first.message}" if first else run.stopped,
         wall_seconds=run.wall_seconds,
+        run=run,
     )
+
+
+#: clean runs the kill matrix compares the defect runs with: two, to see what varies by itself
+CLEAN_RUNS = 2
+
+
+def _options(workers: str, select: Sequence[str], defect: str | None = None) -> RunOptions:
+    return RunOptions(defect=defect, pytest=("-n", workers, "-p", "no:randomly", *select))
+
+
+def run_clean(
+    *,
+    workers: str = "auto",
+    select: Sequence[str] = (),
+    progress: Callable[[str], object] = print,
+) -> list[SuiteRun]:
+    """The suite against the right API, `CLEAN_RUNS` times, as `run_defects` runs it."""
+    runs = []
+    for number in range(1, CLEAN_RUNS + 1):
+        run = run_suite(_options(workers, select))
+        runs.append(run)
+        progress(
+            f"clean run {number}: {run.passed} passed, {len(run.failures)} failed"
+            f" ({run.wall_seconds:.0f} s)"
+        )
+    return runs
 
 
 def run_defects(
@@ -80,11 +110,7 @@ def run_defects(
     chosen = [find(name) for name in names] if names else list(CATALOGUE)
     verdicts = []
     for defect in chosen:
-        options = RunOptions(
-            defect=defect.name,
-            pytest=("-n", workers, "-p", "no:randomly", f"--maxfail={MAX_FAILURES}", *select),
-        )
-        found = verdict(defect, run_suite(options))
+        found = verdict(defect, run_suite(_options(workers, select, defect.name)))
         verdicts.append(found)
         progress(_row(found))
     return verdicts

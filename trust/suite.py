@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +58,10 @@ class SuiteRun:
     server: dict[str, Any]
     reported: tuple[str, ...] = ()  #: the report's category of each failed scenario
     stopped: str = ""  #: the runner's one-line reason when it stopped the run before any scenario
+    #: each scenario's outcome (passed, failed, skipped), by pytest node id
+    outcomes: Mapping[str, str] = field(default_factory=dict)
+    #: each scenario's answers, in order, as `trust.recorder.answer_signature`s
+    answers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def retries(self) -> int:
@@ -75,15 +79,24 @@ class RunOptions:
     defect: str | None = None  #: the name of a seeded defect (`trust.defects`) to run against
 
 
-def _read_records(folder: Path) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
+@dataclass(frozen=True, kw_only=True)
+class _Records:
+    scenarios: dict[str, dict[str, Any]]
+    answers: dict[str, tuple[str, ...]]
+    client: dict[str, int]
+
+
+def _read_records(folder: Path) -> _Records:
     scenarios: dict[str, dict[str, Any]] = {}
+    answers: dict[str, tuple[str, ...]] = {}
     client = {"requests": 0, "attempts": 0}
     for path in sorted(folder.glob("*.json")):
         record = json.loads(path.read_text(encoding="utf-8"))
         scenarios.update(record["scenarios"])
+        answers.update((nodeid, tuple(seen)) for nodeid, seen in record["answers"].items())
         for name in client:
             client[name] += int(record["client"][name])
-    return scenarios, client
+    return _Records(scenarios=scenarios, answers=answers, client=client)
 
 
 def _stop_line(output: str) -> str:
@@ -167,8 +180,9 @@ def run_suite(options: RunOptions, *, log: Path | None = None) -> SuiteRun:
         if log is not None:
             log.write_text(done.stdout + done.stderr, encoding="utf-8")
         server = _wait_for_stats(stats_file)
-        scenarios, client = _read_records(records)
+        recorded = _read_records(records)
         reported = reported_categories(folder / "allure-results")
+    scenarios = recorded.scenarios
     failures = tuple(
         Failure(nodeid=nodeid, category=entry.get("category"), message=entry.get("message", ""))
         for nodeid, entry in sorted(scenarios.items())
@@ -182,10 +196,12 @@ def run_suite(options: RunOptions, *, log: Path | None = None) -> SuiteRun:
         passed=outcomes.count("passed"),
         skipped=outcomes.count("skipped"),
         failures=failures,
-        client=client,
+        client=recorded.client,
         server=server,
         reported=reported,
         stopped="" if scenarios else _stop_line(done.stdout + done.stderr),
+        outcomes={nodeid: entry["outcome"] for nodeid, entry in scenarios.items()},
+        answers=recorded.answers,
     )
 
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from collections.abc import Mapping
+
+from trust import kill_matrix
 from trust.benchmarks import BEGIN, END, replace_section
 from trust.defects import find
 from trust.flake import AuditOptions, passed, render, summarise
+from trust.kill_matrix import Judgement
+from trust.recorder import answer_signature
 from trust.seeded import verdict
 from trust.suite import Failure, SuiteRun
 
@@ -116,3 +123,79 @@ def test_a_run_that_never_started_catches_nothing() -> None:
     found = verdict(find("quotes_sorted"), run(stopped="ImportError: no module", executed=0))
     assert not found.caught
     assert found.first_failure == "ImportError: no module"
+
+
+def _matrix_run(outcomes: dict[str, str], answers: Mapping[str, tuple[str, ...]]) -> SuiteRun:
+    failed = tuple(failure(name, "product defect") for name, o in outcomes.items() if o == "failed")
+    return dataclasses.replace(run(failures=failed), outcomes=outcomes, answers=answers)
+
+
+def test_the_kill_matrix_says_who_caught_what_and_judges_the_rest() -> None:
+    names = ("t::caught", "t::weaker", "t::unreached", "t::unstable", "t::broken")
+    clean = {name: "passed" for name in names} | {"t::broken": "failed"}
+    answers = {name: ("GET /account 200 aaa",) for name in names}
+    varied = answers | {"t::unstable": ("GET /account 200 bbb",)}
+    changed = answers | {"t::weaker": ("GET /account 200 ccc",)}
+    verdicts = [
+        verdict(find("buy_not_debited"), _matrix_run(clean | {"t::caught": "failed"}, answers)),
+        verdict(find("fill_not_notified"), _matrix_run(clean, changed)),
+    ]
+    matrix = kill_matrix.build([_matrix_run(clean, answers), _matrix_run(clean, varied)], verdicts)
+    assert matrix.scenarios == 4
+    assert matrix.broken == ("t::broken",)
+    assert matrix.caught == {"buy_not_debited": ("t::caught",), "fill_not_notified": ()}
+    assert [(u.scenario, u.judgement, u.reached_by) for u in matrix.uncaught] == [
+        ("t::unreached", Judgement.UNREACHED, ()),
+        ("t::unstable", Judgement.UNSTABLE, ()),
+        ("t::weaker", Judgement.WEAKER, ("fill_not_notified",)),
+    ]
+    text = kill_matrix.render(matrix)
+    assert "| buy_not_debited | 1 | t::caught |" in text
+    assert "- t::weaker: weaker than it looks (its answers changed under fill_not_notified)" in text
+    assert "Failing without any defect (left out):\n- t::broken" in text
+
+
+def test_the_console_shows_a_few_catchers_and_the_file_all_of_them() -> None:
+    many = {f"t::s{n:02d}": "passed" for n in range(10)}
+    caught = verdict(find("outage"), _matrix_run(dict.fromkeys(many, "failed"), {}))
+    matrix = kill_matrix.build([_matrix_run(many, {})] * 2, [caught])
+    assert "| outage | 10 | t::s00, t::s01, t::s02, t::s03, t::s04, t::s05, … and 4 more |" in (
+        kill_matrix.render(matrix)
+    )
+    assert "t::s09" in kill_matrix.render(matrix, shown=None)
+
+
+def _signature(url: str, body: object, **headers: str) -> str:
+    return answer_signature("GET", url, 200, headers, json.dumps(body))
+
+
+def test_an_answer_signature_ignores_what_varies_between_runs_and_nothing_else() -> None:
+    one = {
+        "order_id": "ord_aaaaaaaaaaaa",
+        "status": "FILLED",
+        "quantity": 10,
+        "created_at": "2026-11-27T10:00:00.123Z",
+        "username": "alice_x1",
+        "volume": 280,
+    }
+    other = one | {
+        "order_id": "ord_bbbbbbbbbbbb",
+        "created_at": "2027-01-02T11:12:13.456Z",
+        "username": "alice_y2",
+        "volume": 290,
+    }
+    same = _signature("http://h:1/orders/ord_aaaaaaaaaaaa?x=1", one)
+    assert same == _signature("http://h:2/orders/ord_bbbbbbbbbbbb", other)
+    assert same.startswith("GET /orders/{id} 200 ")
+    for changed in (
+        one | {"status": "filled"},
+        one | {"quantity": 11},
+        one | {"created_at": "2026-11-27T10:00:00.123+00:00"},
+        {key: value for key, value in one.items() if key != "status"},
+    ):
+        assert _signature("http://h/orders/ord_aaaaaaaaaaaa", changed) != same
+    replayed = _signature(
+        "http://h/orders/ord_aaaaaaaaaaaa", one, **{"Idempotent-Replayed": "true"}
+    )
+    assert replayed != same
+    assert answer_signature("POST", "http://h/orders", None, {}, "").startswith("POST /orders - ")

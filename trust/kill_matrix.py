@@ -1,0 +1,152 @@
+"""The kill matrix: which scenarios caught each seeded defect, and which scenarios caught none.
+
+It reads the whole runs of `trust.seeded` (one per defect) against two clean runs of the
+same suite. A scenario *caught* a defect when it passed in the clean run and failed in the
+defect's run. For a scenario that caught no defect, the runs also say which of two things it
+is, from the answers it got (`trust.recorder.answer_signature`):
+
+- **reached, yet passed: weaker than it looks.** Under some defect, its answers differed
+  from the clean run's — the defect changed what it was told — and it still passed: it does
+  not check what it was told, or it checks less than its name says;
+- **reached by no defect.** Under every defect its answers were the clean run's: it tests
+  something no defect of the catalogue changes (a gap in the catalogue, not in the scenario).
+
+A scenario whose answers differ between the two clean runs is not judged (its answers vary
+by themselves); one that fails in a clean run is broken, and is listed apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from trust.seeded import Verdict
+from trust.suite import SuiteRun
+
+#: scenario names shown per defect on the console (the report file lists all of them)
+SHOWN = 6
+
+
+class Judgement:
+    """What a scenario that caught no defect is (see the module docstring)."""
+
+    WEAKER = "weaker than it looks"
+    UNREACHED = "tests something no defect reaches"
+    UNSTABLE = "not judged: its answers vary between two clean runs"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Uncaught:
+    """A scenario that caught no defect, and why."""
+
+    scenario: str
+    judgement: str
+    reached_by: tuple[str, ...] = ()  #: the defects that changed its answers while it passed
+
+
+@dataclass(frozen=True, kw_only=True)
+class KillMatrix:
+    """Which scenarios caught each defect; the scenarios that caught none; the broken ones."""
+
+    caught: dict[str, tuple[str, ...]]
+    uncaught: tuple[Uncaught, ...]
+    broken: tuple[str, ...]
+    scenarios: int  #: scenarios that passed both clean runs, which the matrix is about
+
+    def as_json(self) -> dict[str, Any]:
+        """The matrix as `reports/trust/kill-matrix.json` holds it."""
+        return {
+            "scenarios": self.scenarios,
+            "caught": {name: list(found) for name, found in self.caught.items()},
+            "uncaught": [
+                {
+                    "scenario": each.scenario,
+                    "judgement": each.judgement,
+                    "reached_by": list(each.reached_by),
+                }
+                for each in self.uncaught
+            ],
+            "broken": list(self.broken),
+        }
+
+
+def build(clean: Sequence[SuiteRun], verdicts: Sequence[Verdict]) -> KillMatrix:
+    """The matrix of these defect runs against these clean runs (two, to see what varies)."""
+    broken = sorted(
+        {name for run in clean for name, outcome in run.outcomes.items() if outcome == "failed"}
+    )
+    scenarios = sorted(
+        set.intersection(
+            *(
+                {name for name, outcome in run.outcomes.items() if outcome == "passed"}
+                for run in clean
+            )
+        )
+    )
+    caught = {
+        found.defect.name: tuple(
+            name for name in scenarios if found.run.outcomes.get(name) == "failed"
+        )
+        for found in verdicts
+    }
+    catchers = {name for found in caught.values() for name in found}
+    baseline = clean[0].answers
+    uncaught = []
+    for name in scenarios:
+        if name in catchers:
+            continue
+        if any(run.answers.get(name) != baseline.get(name) for run in clean[1:]):
+            uncaught.append(Uncaught(scenario=name, judgement=Judgement.UNSTABLE))
+            continue
+        reached = tuple(
+            found.defect.name
+            for found in verdicts
+            if found.run.outcomes.get(name) == "passed"
+            and found.run.answers.get(name) != baseline.get(name)
+        )
+        judgement = Judgement.WEAKER if reached else Judgement.UNREACHED
+        uncaught.append(Uncaught(scenario=name, judgement=judgement, reached_by=reached))
+    return KillMatrix(
+        caught=caught, uncaught=tuple(uncaught), broken=tuple(broken), scenarios=len(scenarios)
+    )
+
+
+def short(nodeid: str) -> str:
+    """`orders::a_filled_order_cannot_be_cancelled` for its pytest node id."""
+    module, _, test = nodeid.rpartition("::")
+    stem = module.rpartition("/")[2].removesuffix(".py").removeprefix("test_")
+    return f"{stem}::{test.removeprefix('test_')}"
+
+
+def render(matrix: KillMatrix, *, shown: int | None = SHOWN) -> str:
+    """The matrix as text: per defect the scenarios that caught it (`shown` of them, None: all)."""
+    lines = [
+        f"Kill matrix: {matrix.scenarios} scenarios that pass against the right API,"
+        f" {len(matrix.caught)} defects",
+        "",
+        "| defect | scenarios that caught it | which |",
+        "| --- | ---: | --- |",
+    ]
+    for defect, found in matrix.caught.items():
+        names = [short(name) for name in found]
+        if shown is not None and len(names) > shown:
+            names = [*names[:shown], f"… and {len(names) - shown} more"]
+        lines.append(f"| {defect} | {len(found)} | {', '.join(names) or '—'} |")
+    lines += [
+        "",
+        f"Scenarios that caught no defect: {len(matrix.uncaught)}",
+        *(
+            f"- {short(each.scenario)}: {each.judgement}"
+            + (
+                f" (its answers changed under {', '.join(each.reached_by)})"
+                if each.reached_by
+                else ""
+            )
+            for each in matrix.uncaught
+        ),
+    ]
+    if matrix.broken:
+        lines += ["", "Failing without any defect (left out):"]
+        lines += [f"- {short(name)}" for name in matrix.broken]
+    return "\n".join(lines)
