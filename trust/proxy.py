@@ -23,6 +23,7 @@ identity`), and it sees its own host in `Host`.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import re
 import socket
@@ -269,9 +270,10 @@ def serve(*, upstream: str, wire: Wire, host: str, port: int, parent: int | None
     try:
         sock = socket.create_server((host, port), family=family, backlog=1024)
     except OSError as exc:
+        why = "the port is already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
         raise ProxyStartError(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}"
-            " (choose another --port; 0 picks a free one)"
+            f"cannot listen on {host}:{port}: {why or exc}: choose another with --port"
+            " (--port 0 picks a free one)"
         ) from None
     config = uvicorn.Config(
         Proxy(upstream=upstream, wire=wire),

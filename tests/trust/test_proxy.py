@@ -298,3 +298,15 @@ def test_the_proxy_exits_by_itself_when_its_parent_is_killed() -> None:
     finally:
         parent.kill()
     assert not _listening(url)
+
+
+def test_a_port_in_use_is_one_clear_line(upstream: str) -> None:
+    port = upstream.rsplit(":", 1)[1]
+    done = python_module(
+        "trust", "proxy", "--defect", "outage", "--upstream", upstream, "--port", port
+    )
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"trust: cannot listen on 127.0.0.1:{port}: the port is already in use: choose another"
+        " with --port (--port 0 picks a free one)\n"
+    )
