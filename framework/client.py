@@ -10,12 +10,14 @@ see ``framework.expected``) and whose body matches its model, or raises a framew
 
 from __future__ import annotations
 
+import dataclasses
 import json as jsonlib
 import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -30,6 +32,7 @@ from requests.structures import CaseInsensitiveDict
 from framework.contract import validate
 from framework.curl import to_curl
 from framework.errors import (
+    BudgetSpent,
     ConfigurationError,
     FrameworkError,
     RetriesExhausted,
@@ -266,6 +269,8 @@ class ApiClient:
             ca_bundle=settings.api_ca_bundle,
         )
         self._listeners: list[Listener] = []
+        #: (seconds, monotonic end) of the time budget requests now run in, if any
+        self._budget: tuple[float, float] | None = None
 
     def __repr__(self) -> str:
         return (
@@ -283,6 +288,44 @@ class ApiClient:
     def close(self) -> None:
         """Close the pooled connections."""
         self.transport.close()
+
+    @contextmanager
+    def time_budget(self, seconds: float) -> Iterator[None]:
+        """Every request sent inside ends within ``seconds`` from now.
+
+        Its deadline is cut to what is left of the budget (so the client's own report, with
+        its attempts, comes before any outer timeout), and a request that would start once
+        the budget is spent is not sent: it raises ``BudgetSpent``.
+        """
+        self._budget = (seconds, time.monotonic() + seconds)
+        try:
+            yield
+        finally:
+            self._budget = None
+
+    def _policy_within_budget(self, prepared: requests.PreparedRequest) -> RetryPolicy:
+        """The retry policy, with its deadline cut to what is left of the time budget."""
+        __tracebackhide__ = True
+        if self._budget is None:
+            return self.policy
+        seconds, until = self._budget
+        left = until - time.monotonic()
+        if left <= 0:
+            request = record_request(prepared, self.redactor)
+            spent = BudgetSpent(
+                f"{request.method} {request.url}: not sent: the time budget of {seconds:g} s "
+                "for this request and the ones before it has run out"
+            )
+            spent.attach(
+                request=request,
+                response=None,
+                attempts=(),
+                curl=to_curl(request, ca_bundle=self.transport.ca_bundle),
+            )
+            raise spent
+        if self.policy.deadline is not None and self.policy.deadline <= left:
+            return self.policy
+        return dataclasses.replace(self.policy, deadline=left)
 
     def __enter__(self) -> ApiClient:
         return self
@@ -343,8 +386,9 @@ class ApiClient:
         expected = Expected.of(expect, refusals, codes)
         traits = RequestTraits(method=method, keyed=keyed, expected=expected)
 
+        policy = self._policy_within_budget(prepared)
         started = time.perf_counter()
-        outcome = self.policy.run(
+        outcome = policy.run(
             lambda time_left: self.transport.send(prepared, time_left=time_left), traits
         )
         response = outcome.response

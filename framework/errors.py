@@ -12,6 +12,7 @@ where what went wrong is known; ``framework.classify`` reads it::
     │   └── ReadError                   the request left; it may have been executed
     │       └── ReadTimeout
     ├── RetriesExhausted                environment: every allowed attempt failed
+    ├── BudgetSpent                     environment: the caller's time ran out before sending
     ├── UnexpectedStatus                an answer the caller did not ask for: a product defect,
     │                                   or contract drift when its code comes with a status
     │                                   the contract does not give that code
@@ -149,6 +150,10 @@ class RetriesExhausted(FrameworkError):  # noqa: N818 - named as in the agreed i
     ) -> None:
         super().__init__(summary, **parts)
         self.last_error = last_error
+
+
+class BudgetSpent(FrameworkError):  # noqa: N818 - says what happened, as the others do
+    """The request was not sent: the time budget the caller gave its requests had run out."""
 
 
 class UnexpectedStatus(FrameworkError):  # noqa: N818 - named as in the agreed interface

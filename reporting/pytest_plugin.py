@@ -39,6 +39,7 @@ import platform
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Generator, Iterable
 from contextlib import suppress
@@ -111,6 +112,12 @@ _MESSAGE = "failure_message"
 _FAULT = "transient_fault"
 #: The workeroutput key under which an xdist worker hands its requests to the controller.
 _CALLS = "acceptance_api_calls"
+#: The workeroutput key under which an xdist worker hands on the scenarios it selected.
+_SELECTED = "acceptance_selected"
+#: The workerinput key of the file through which the controller stops the workers' run.
+_STOP_FILE = "acceptance_stop_file"
+#: Scenarios in a row (across all workers) failing on the environment that stop the run.
+STOP_AFTER = 3
 _ATTEMPT_STATUS = re.compile(r"^(\d{3})\b")
 
 _INFO = pytest.StashKey["ScenarioInfo"]()
@@ -303,6 +310,23 @@ class ReportPlugin:
         self._collected: dict[str, _Collected] = {}
         #: base URL -> the requests scenarios sent there (the controller: every worker's)
         self._calls: dict[str, list[Call]] = {}
+        #: the scenarios the run selected (the controller: as its workers collected them)
+        self._selected: set[str] = set()
+        #: the environment failures in a row, as the controller saw the scenarios end
+        self._streak: list[str] = []
+        #: why the run stopped before its end
+        self.stopped: str | None = None
+        #: where the controller tells its workers that the run stopped (written once)
+        self._stop_file = self._stop_channel(config)
+
+    def _stop_channel(self, config: pytest.Config) -> Path:
+        workerinput = getattr(config, "workerinput", None)
+        if workerinput is not None:
+            return Path(workerinput[_STOP_FILE])
+        descriptor, name = tempfile.mkstemp(prefix="acceptance-stop-")
+        os.close(descriptor)
+        config.add_cleanup(Path(name).unlink)
+        return Path(name)
 
     # -- redaction ---------------------------------------------------------------------------
 
@@ -432,6 +456,21 @@ class ReportPlugin:
 
     # -- running a scenario ------------------------------------------------------------------
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """Tell each xdist worker where to look for the controller's stop."""
+        node.workerinput[_STOP_FILE] = str(self._stop_file)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Note the scenarios selected: those that never run are listed as not run."""
+        self._selected = {item.nodeid for item in session.items if _INFO in item.stash}
+
+    def run_stopped(self) -> bool:
+        """Whether the run has stopped (the controller said so): no scenario starts then."""
+        if self.stopped is None and self._stop_file.stat().st_size:
+            self.stopped = self._stop_file.read_text(encoding="utf-8")
+        return self.stopped is not None
+
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
         """Follow one scenario; write its result if allure-pytest-bdd never opened one."""
@@ -506,7 +545,10 @@ class ReportPlugin:
             labels = [(CATEGORY_LABEL, str(categorize(error)))]
         else:
             status = Status.SKIPPED
-            details = StatusDetails(message=_skip_reason(setup))
+            reason = _skip_reason(setup)
+            if setup is None and self.stopped is not None:
+                reason = f"not run: the run stopped: {self.stopped}"
+            details = StatusDetails(message=reason)
             labels = []
         parameters = convert_params(info.parameters, {})
         test_case_id = md5(info.full_name)
@@ -564,6 +606,28 @@ class ReportPlugin:
                 entry.message = str(values.get(_MESSAGE, _xpass_line(report.longreprtext)))
         elif report.skipped and entry.outcome is Outcome.PASSED:
             entry.outcome = Outcome.KNOWN_DEFECT if hasattr(report, "wasxfail") else Outcome.SKIPPED
+        if report.when == "teardown":
+            self._count_towards_stop(report.nodeid, entry)
+
+    def _count_towards_stop(self, nodeid: str, entry: _Collected) -> None:
+        """Stop the run when :data:`STOP_AFTER` scenarios in a row failed on the environment.
+
+        The target has most likely stopped answering: every scenario left would spend its
+        whole time budget on it. A scenario with any other outcome than skipped breaks the
+        series; the workers start no scenario once the stop is written.
+        """
+        if entry.outcome is Outcome.SKIPPED:
+            return
+        if entry.outcome is not Outcome.FAILED or entry.category is not FailureCategory.ENVIRONMENT:
+            self._streak.clear()
+            return
+        self._streak.append(nodeid)
+        if len(self._streak) >= STOP_AFTER and self.stopped is None:
+            self.stopped = (
+                f"{len(self._streak)} scenarios in a row failed on the environment, so the "
+                f"target is most likely down or hanging (the last: {entry.message})"
+            )
+            self._stop_file.write_text(self.stopped, encoding="utf-8")
 
     def summary(self) -> RunSummary:
         """The run's summary from what :meth:`pytest_runtest_logreport` collected."""
@@ -577,7 +641,12 @@ class ReportPlugin:
                     faults=tuple(entry.faults),
                 )
                 for nodeid, entry in self._collected.items()
+            )
+            + tuple(
+                ScenarioResult(nodeid=nodeid, outcome=Outcome.NOT_RUN)
+                for nodeid in sorted(self._selected - self._collected.keys())
             ),
+            stopped=self.stopped,
             rerun=_rerun_prefix(self._config),
             results_dir=_shown(self.results_dir, self._config),
             report_hint=(
@@ -597,12 +666,15 @@ class ReportPlugin:
             workeroutput[_CALLS] = {
                 base: [call.to_json() for call in calls] for base, calls in self._calls.items()
             }
+            workeroutput[_SELECTED] = sorted(self._selected)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: object) -> None:
-        """The controller collects the requests of a worker that has finished."""
-        for base, calls in getattr(node, "workeroutput", {}).get(_CALLS, {}).items():
+        """The controller collects the requests and the selection of a finished worker."""
+        output = getattr(node, "workeroutput", {})
+        for base, calls in output.get(_CALLS, {}).items():
             self._calls.setdefault(base, []).extend(Call.from_json(call) for call in calls)
+        self._selected.update(output.get(_SELECTED, ()))
 
     def api_figures(self) -> tuple[Coverage, Latency] | str:
         """Coverage and latency of the run's requests to its target, or why there are none.
@@ -639,7 +711,7 @@ class ReportPlugin:
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         """Print the summary; write it (Markdown) and its data (JSON, for merging shards)."""
-        if hasattr(self._config, "workerinput") or not self._collected:
+        if hasattr(self._config, "workerinput") or not (self._collected or self._selected):
             return
         summary = self.summary()
         figures = self.api_figures()
@@ -667,6 +739,15 @@ class ReportPlugin:
         target.write_text(markdown, encoding="utf-8")
         target.with_suffix(".json").write_text(summary.to_json(), encoding="utf-8")
         terminalreporter.write_line(f"summary written to {_shown(target, self._config)}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item) -> bool | None:
+    """Run no scenario once the run has stopped: it stays "not run" (no report at all)."""
+    plugin = item.config.pluginmanager.get_plugin("acceptance-report")
+    if _INFO in item.stash and isinstance(plugin, ReportPlugin) and plugin.run_stopped():
+        return True
+    return None
 
 
 def _xpass_line(longrepr: str) -> str:

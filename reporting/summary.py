@@ -39,6 +39,7 @@ class Outcome(StrEnum):
     FAILED = "failed"
     SKIPPED = "skipped"
     KNOWN_DEFECT = "known defect"  #: a `@defect:ID` scenario that failed as expected
+    NOT_RUN = "not run"  #: selected, but the run ended (stopped, interrupted) before it
 
 
 #: Transport failures as a person names them, looked up in the attempt's outcome text.
@@ -92,6 +93,8 @@ class RunSummary:
     results_dir: str | None = None
     #: Where the HTML report is, or how to build it.
     report_hint: str | None = None
+    #: Why the run stopped before its end (None: it did not).
+    stopped: str | None = None
     _counts: Counter[Outcome] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -128,7 +131,8 @@ class RunSummary:
             }
             for s in self.scenarios
         ]
-        return json.dumps({"rerun": self.rerun, "scenarios": scenarios}, indent=1) + "\n"
+        document = {"rerun": self.rerun, "stopped": self.stopped, "scenarios": scenarios}
+        return json.dumps(document, indent=1) + "\n"
 
     @classmethod
     def from_json(cls, texts: list[str], *, report_hint: str | None = None) -> RunSummary:
@@ -148,24 +152,44 @@ class RunSummary:
             ),
             rerun=documents[0]["rerun"] if documents else "pytest",
             report_hint=report_hint,
+            stopped="; ".join(d["stopped"] for d in documents if d.get("stopped")) or None,
         )
 
     def rerun_command(self, nodeid: str) -> str:
         """The command that reruns just this scenario."""
         return f"{self.rerun} {shlex.quote(nodeid)}"
 
+    @property
+    def not_run(self) -> tuple[str, ...]:
+        """The scenarios selected that never ran, in node id order."""
+        return tuple(sorted(s.nodeid for s in self.scenarios if s.outcome is Outcome.NOT_RUN))
+
     def headline(self) -> str:
-        """``130 scenarios: 126 passed, 2 failed, 1 skipped, 0 known defects``."""
+        """``130 scenarios: 126 passed, 2 failed, 1 skipped, 0 known defects`` (then
+        ``, 4 not run`` when some were not)."""
         parts = [
             f"{self._counts[outcome]} {outcome}"
             + ("s" if outcome is Outcome.KNOWN_DEFECT and self._counts[outcome] != 1 else "")
             for outcome in Outcome
+            if outcome is not Outcome.NOT_RUN or self._counts[outcome]
         ]
         return f"{len(self.scenarios)} scenarios: {', '.join(parts)}"
+
+    def stop_line(self) -> str | None:
+        """The one line saying why the run stopped early, and what that left undone."""
+        if self.stopped is None:
+            return None
+        return (
+            f"acceptance suite: the run stopped: {self.stopped}; "
+            f"{len(self.not_run)} scenarios not run (never counted as passed)"
+        )
 
     def text(self) -> str:
         """The summary for the terminal."""
         lines = [self.headline()]
+        stop = self.stop_line()
+        if stop is not None:
+            lines.append(stop)
         if self.failures:
             lines.append("failures by category:")
             lines += [
@@ -203,8 +227,13 @@ class RunSummary:
 
     def markdown(self) -> str:
         """The summary for CI's job summary (GitHub-flavoured Markdown)."""
-        status = "failed" if self.failures else "passed"
+        status = "failed" if self.failures else "incomplete" if self.not_run else "passed"
+        if self.stopped is not None:
+            status = "stopped"
         lines = [f"## Acceptance suite: {status}", "", self.headline(), ""]
+        stop = self.stop_line()
+        if stop is not None:
+            lines += [stop, ""]
         if self.failures:
             lines += ["| category | failed scenarios |", "| --- | ---: |"]
             lines += [f"| {c} | {n} |" for c, n in self.by_category().items()]
@@ -226,6 +255,10 @@ class RunSummary:
                 if failure.message:
                     lines.append(f"  {failure.message}")
                 lines += ["  ```", f"  {self.rerun_command(failure.nodeid)}", "  ```"]
+            lines.append("")
+        if self.not_run:
+            lines += ["### Not run", ""]
+            lines += [f"- `{nodeid}`" for nodeid in self.not_run]
             lines.append("")
         lines += [f"{line}  " for line in self._where_lines()]
         return "\n".join(lines).rstrip() + "\n"

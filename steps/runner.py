@@ -35,8 +35,9 @@ from steps.suite_settings import SuiteSettings, load_suite_settings
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Where the modules binding the feature files live.
 BINDINGS_DIR = PROJECT_ROOT / "tests" / "acceptance"
-#: Seconds a scenario may run before it fails as hung.
-SCENARIO_TIMEOUT = 60
+#: The share of a scenario's time budget its requests may use; the rest is for the client's
+#: report (and the scenario's teardown) to come before pytest-timeout fails it as hung.
+REQUESTS_SHARE = 0.9
 #: The key under which the controller hands the API's URL to xdist workers.
 WORKER_URL_KEY = "acceptance_api_url"
 #: Seconds the health check may take, retries included (less when API_DEADLINE is less).
@@ -269,7 +270,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if _is_scenario(item):
             item.add_marker(pytest.mark.acceptance)
             if item.get_closest_marker("timeout") is None:
-                item.add_marker(pytest.mark.timeout(SCENARIO_TIMEOUT))
+                item.add_marker(pytest.mark.timeout(_suite(config).scenario_timeout))
             if item.get_closest_marker("smoke") is None and not _suite(config).open_accounts:
                 item.add_marker(pytest.mark.skip(reason=NO_OWN_CUSTOMERS))
 
@@ -340,6 +341,18 @@ def target(request: pytest.FixtureRequest, api_settings: Settings, api_client: A
     else:
         probe.join()
     return Target(url=request.config.stash[_url_key], is_sandbox=probe.sandbox.is_sandbox())
+
+
+@pytest.fixture(autouse=True)
+def _scenario_time_budget(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Give a scenario's requests nine tenths of its time budget (its pytest-timeout)."""
+    marker = request.node.get_closest_marker("timeout")
+    if not _is_scenario(request.node) or marker is None or not marker.args:
+        yield
+        return
+    client: ApiClient = request.getfixturevalue("api_client")
+    with client.time_budget(float(marker.args[0]) * REQUESTS_SHARE):
+        yield
 
 
 @pytest.fixture(autouse=True)

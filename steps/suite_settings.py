@@ -10,6 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from framework.errors import ConfigurationError
 from framework.settings import Settings, env_files
 
+#: Seconds: the longest time budget a scenario may be given.
+MAX_SCENARIO_TIMEOUT = 3600.0
+
 
 class SuiteSettings(BaseSettings):
     """What the suite may do on the target. Frozen; construct with ``load_suite_settings``.
@@ -17,6 +20,11 @@ class SuiteSettings(BaseSettings):
     ``open_accounts`` (``SUITE_OPEN_ACCOUNTS``, default true): whether scenarios may open
     accounts of their own. Set it to false for a deployment where they may not: then only
     the ``@smoke`` set runs, as the pre-provisioned customer ``API_USERNAME``.
+
+    ``scenario_timeout`` (``SUITE_SCENARIO_TIMEOUT``, default 60): a scenario's time budget,
+    in seconds. Its requests must end within the first nine tenths of it (each request's
+    deadline is cut to what is left), so that the client's report of a hanging API comes
+    before pytest-timeout fails the scenario at the end of it.
     """
 
     model_config = SettingsConfigDict(
@@ -28,6 +36,13 @@ class SuiteSettings(BaseSettings):
     )
 
     open_accounts: bool = Field(default=True, description="true or false")
+    scenario_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        le=MAX_SCENARIO_TIMEOUT,
+        allow_inf_nan=False,
+        description=f"seconds, more than 0 and at most {MAX_SCENARIO_TIMEOUT:g}",
+    )
 
 
 def load_suite_settings(framework: Settings, *, root: Path | None = None) -> SuiteSettings:
@@ -40,9 +55,11 @@ def load_suite_settings(framework: Settings, *, root: Path | None = None) -> Sui
     try:
         suite = SuiteSettings(_env_file=tuple(files))
     except ValidationError as error:
-        given = error.errors(include_url=False)[0].get("input")
+        problem = error.errors(include_url=False)[0]
+        name = str(problem["loc"][0])
+        expected = SuiteSettings.model_fields[name].description
         raise ConfigurationError(
-            f"SUITE_OPEN_ACCOUNTS={given!r} is invalid: expected true or false"
+            f"SUITE_{name.upper()}={problem.get('input')!r} is invalid: expected {expected}"
         ) from None
     if not suite.open_accounts and not (framework.api_username and framework.api_password):
         raise ConfigurationError(

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from framework.client import ApiClient, Exchange, encode_json
 from framework.errors import (
+    BudgetSpent,
     ConfigurationError,
     ConnectError,
     ContractViolation,
@@ -404,3 +405,29 @@ def test_credentials_in_caller_headers_are_learned(server: LocalServer, client: 
     report = str(caught.value)
     assert "key-abcdef123" not in report
     assert "basic-creds-xyz" not in report
+
+
+def test_a_time_budget_cuts_the_deadline_so_the_clients_report_comes_first(
+    server: LocalServer, client: ApiClient
+) -> None:
+    # Read timeout 2 s and a 10 s deadline; a silent server; a budget of 0.3 s.
+    server.script(*[Reply(delay=1.0)] * 3)
+    with client.time_budget(0.3), pytest.raises(RetriesExhausted) as caught:
+        client.request("GET", "/things")
+    assert caught.value.category is FailureCategory.ENVIRONMENT
+    assert "ReadTimeout" in caught.value.summary
+    assert caught.value.attempts, "the report lists the attempts made"
+    assert "curl" in str(caught.value)
+
+
+def test_a_request_after_the_budget_is_spent_is_not_sent(
+    server: LocalServer, client: ApiClient
+) -> None:
+    with client.time_budget(0.05):
+        time.sleep(0.1)
+        with pytest.raises(
+            BudgetSpent, match=r"GET .*/things: not sent: the time budget of 0\.05 s"
+        ):
+            client.request("GET", "/things")
+    assert server.received == []
+    assert client.request("GET", "/things").status == 200, "the budget ends with its block"

@@ -514,3 +514,63 @@ def test_the_suites_own_results_hold_none_of_the_secrets_it_used(tmp_path: Path)
     assert len(texts) > 100
     leaks = sorted({form for form in forms for text in texts if form in text})
     assert leaks == []
+
+
+_STREAK_FEATURE = """\
+Feature: A target going down
+  Scenario: Down first
+    Given the API is down
+
+  Scenario: Down second
+    Given the API is down
+
+  Scenario: Up in between
+    Given the API is up
+
+  Scenario: Down third
+    Given the API is down
+
+  Scenario: Down fourth
+    Given the API is down
+
+  Scenario: Down fifth
+    Given the API is down
+
+  Scenario: Never started
+    Given the API is up
+"""
+
+_STREAK_STEPS = """\
+from pytest_bdd import given, scenarios
+
+scenarios("down.feature")
+
+
+@given("the API is down")
+def _down():
+    raise ConnectionError("connection to 127.0.0.1:9 refused")
+
+
+@given("the API is up")
+def _up():
+    pass
+"""
+
+
+def test_three_environment_failures_in_a_row_stop_the_run(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
+    pytester.makeconftest('pytest_plugins = ["reporting.pytest_plugin"]')
+    pytester.makefile(".feature", down=_STREAK_FEATURE)
+    pytester.makepyfile(test_down=_STREAK_STEPS)
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "--run-summary=summary.md")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    # The pass in between breaks the series: the run stops after the fifth, not the second.
+    result.assert_outcomes(failed=5, passed=1)
+    summary = json.loads((pytester.path / "summary.json").read_text(encoding="utf-8"))
+    outcomes = {s["nodeid"].split("::")[1]: s["outcome"] for s in summary["scenarios"]}
+    assert outcomes["test_never_started"] == "not run"
+    assert outcomes["test_down_fifth"] == "failed"
+    [stop] = [line for line in result.outlines if "the run stopped" in line]
+    assert stop.endswith("; 1 scenarios not run (never counted as passed)")
