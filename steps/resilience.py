@@ -76,15 +76,24 @@ def next_requests_meet(cast: Cast, name: str, count: int, what: str, trouble: st
     ).check()
 
 
+@given(phrase("{name:Name}'s {what} meet {trouble} on every try"))
+def every_try_meets(cast: Cast, name: str, what: str, trouble: str) -> None:
+    """Given Alice's quotes meet a rate limit on every try
+
+    As many times as the client makes attempts (API_MAX_ATTEMPTS), at most 100: a request
+    sent again because its answer was lost on the way meets the trouble again.
+    """
+    attempts = min(cast[name].session.client.policy.max_attempts, 100)
+    next_requests_meet(cast, name, attempts, what, trouble)
+
+
 @given(phrase("{name:Name}'s {what} meet an outage longer than {pronoun:Pronoun} retries last"))
 def outage_outlasts_retries(cast: Cast, name: str, what: str, pronoun: str) -> None:
     """Given Alice's quotes meet an outage longer than her retries last
 
     As many failures as the client makes attempts (API_MAX_ATTEMPTS), at most 100.
     """
-    customer = cast[name]
-    attempts = min(customer.session.client.policy.max_attempts, 100)
-    next_requests_meet(cast, name, attempts, what, "an outage")
+    every_try_meets(cast, name, what, "an outage")
 
 
 @then(phrase("{name:Name} met that trouble {count:d} time"))

@@ -22,7 +22,7 @@ Feature: The sandbox refuses trouble it cannot cause
 
     Scenario: Trouble the sandbox causes is told as such
       Given Alice is a customer
-      And Alice's next quote meets a rate limit
+      And Alice's quotes meet a rate limit on every try
       When Alice asks for a quote for AAPL, taking staged trouble as the answer
       Then the quote is refused with reason INJECTED_FAULT
 
