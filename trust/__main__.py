@@ -1,5 +1,5 @@
 """`python -m trust <command>`: flake-audit, defects, sandbox, proxy, drift, benchmarks, coverage,
-latency-gate.
+latency-gate, mutation.
 
 See docs/trust.md.
 """
@@ -9,12 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 #: where the commands write their machine-readable results
 RESULTS_DIR = Path("reports") / "trust"
+#: the record of equivalent mutants
+EQUIVALENTS_FILE = Path("trust") / "mutation_equivalents.toml"
+#: the API contract, beside the project's folder as the team shares it
+CONTRACT_FILE = Path("..") / "shared" / "trading-api.md"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,6 +37,18 @@ def _rate(text: str) -> float:
             f"must be a share between 0 and 1 (0.10 is 10%), not {text!r}"
         )
     return rate
+
+
+def _seed(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}")
+    return int(text)
+
+
+def _version(name: str) -> str:
+    from importlib.metadata import version
+
+    return version(name)
 
 
 def _count(text: str) -> int:
@@ -266,6 +283,111 @@ def _latency_gate(args: argparse.Namespace) -> int:
     return 1 if any(v.judgement is Judgement.OVER for v in verdicts) else 0
 
 
+def _module(text: str) -> str:
+    from trust.suite import PROJECT_ROOT
+
+    path = Path(text)
+    if path.suffix != ".py" or path.is_absolute() or not (PROJECT_ROOT / path).is_file():
+        raise argparse.ArgumentTypeError(
+            f"must be a Python file of the project, as a path from its root"
+            f" (sandbox/service.py), not {text!r}"
+        )
+    return path.as_posix()
+
+
+def _interrupt(number: int, frame: object) -> NoReturn:
+    """SIGTERM stops a run as Ctrl-C does, so that it cleans up after itself."""
+    raise KeyboardInterrupt(signal.Signals(number).name)
+
+
+def _mutation(args: argparse.Namespace) -> int:
+    from trust import equivalents
+    from trust.mutants import GitError, all_mutants
+    from trust.mutation import (
+        SANDBOX_MODULES,
+        UNRELATED,
+        BaselineError,
+        Selection,
+        Target,
+        acceptance_command,
+        run,
+    )
+    from trust.mutation_report import Report, as_json, compare, judge, render
+    from trust.suite import PROJECT_ROOT
+
+    if args.sample is None and args.since is None and not args.all:
+        print(
+            "trust: choose the mutants: --sample N [--seed S], --since REF or --all"
+            " (a full run of the sandbox takes hours; see docs/trust.md)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        entries = equivalents.load(args.equivalents)
+        before = json.loads(args.compare.read_text("utf-8")) if args.compare else None
+    except (equivalents.EquivalenceFileError, OSError, ValueError) as exc:
+        print(f"trust: {exc}", file=sys.stderr)
+        return 2
+    modules = tuple(dict.fromkeys(args.module or SANDBOX_MODULES))
+    target = Target(
+        root=PROJECT_ROOT,
+        modules=modules,
+        command=acceptance_command(args.workers),
+        unrelated=UNRELATED,
+    )
+    selection = Selection(sample=args.sample, seed=args.seed, since=args.since)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        done, described, baseline = run(
+            target,
+            selection,
+            args.session,
+            progress=lambda line: print(line, flush=True),
+            listing=args.list,
+        )
+    except (GitError, BaselineError) as exc:
+        print(f"trust: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(
+            "trust: mutation run interrupted; every finished mutant is kept in the session:"
+            " the same command goes on from there",
+            file=sys.stderr,
+        )
+        return 130
+    if args.list:
+        print(described)
+        for each in done:
+            print(f"  {each.mutant.id}")
+        return 0
+    contract = args.contract.read_text("utf-8") if args.contract.is_file() else None
+    unquoted = equivalents.unquoted(entries, contract) if contract is not None else []
+    report = Report(
+        title=f"Mutation testing of {', '.join(modules)} by the acceptance suite",
+        selection=f"{described} cosmic-ray {_version('cosmic-ray')}, every core operator.",
+        judged=tuple(judge(done, [e for e in entries if e not in unquoted])),
+        stale=tuple(
+            equivalents.stale(
+                [e for e in entries if e.mutant.file in modules],
+                [m.id for m in all_mutants(PROJECT_ROOT, modules)],
+            )
+        ),
+        unquoted=tuple(unquoted),
+        contract_checked=contract is not None,
+        baseline_seconds=baseline,
+    )
+    text = render(report)
+    folder = RESULTS_DIR / "mutation"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.md").write_text(text, encoding="utf-8")
+    (folder / "report.json").write_text(json.dumps(as_json(report), indent=2) + "\n", "utf-8")
+    print()
+    print(text)
+    if before is not None:
+        print(compare(before, as_json(report)))
+    return 0 if report.clean else 1
+
+
 def parse(argv: list[str]) -> argparse.Namespace:
     """The command line."""
     parser = _Parser(prog="python -m trust", description=__doc__)
@@ -349,6 +471,53 @@ def parse(argv: list[str]) -> argparse.Namespace:
         help="the budgets file (default: %(default)s)",
     )
     gate.set_defaults(run=_latency_gate)
+    mutation = commands.add_parser(
+        "mutation",
+        help="mutants of the sandbox (cosmic-ray) against the acceptance suite: the score",
+        description="Mutate the sandbox's business modules in a scratch copy of the project,"
+        " one mutant at a time, and run the acceptance suite against a sandbox started from"
+        " the copy, stopping at its first failure. A run resumes the last one when the files"
+        " and the selection are the same.",
+    )
+    mutation.add_argument("--sample", type=_count, metavar="N", help="a sample of N mutants")
+    mutation.add_argument(
+        "--seed", type=_seed, default=0, metavar="S", help="the sample's seed (default 0)"
+    )
+    mutation.add_argument(
+        "--since", metavar="REF", help="only mutants in lines changed since this git ref"
+    )
+    mutation.add_argument("--all", action="store_true", help="every mutant (hours)")
+    mutation.add_argument(
+        "--module",
+        action="append",
+        type=_module,
+        metavar="PATH",
+        help="a module to mutate instead of the business modules (repeat for more)",
+    )
+    mutation.add_argument("--workers", default="2", help="pytest -n value (default 2)")
+    mutation.add_argument(
+        "--session",
+        type=Path,
+        default=RESULTS_DIR / "mutation" / "session.sqlite",
+        help="the cosmic-ray session to resume or start (default: %(default)s)",
+    )
+    mutation.add_argument(
+        "--equivalents",
+        type=Path,
+        default=EQUIVALENTS_FILE,
+        help="the record of equivalent mutants (default: %(default)s)",
+    )
+    mutation.add_argument(
+        "--contract",
+        type=Path,
+        default=CONTRACT_FILE,
+        help="the API contract that kind c entries quote (default: %(default)s)",
+    )
+    mutation.add_argument(
+        "--compare", type=Path, metavar="JSON", help="an earlier report.json: what moved since"
+    )
+    mutation.add_argument("--list", action="store_true", help="print the selected mutants and stop")
+    mutation.set_defaults(run=_mutation)
     # Options after `sandbox --defect NAME` are the sandbox's own: its parser judges them.
     arguments, rest = parser.parse_known_args(argv)
     if rest and arguments.command != "sandbox":
