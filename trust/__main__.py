@@ -338,7 +338,7 @@ def _mutation(args: argparse.Namespace) -> int:
     selection = Selection(sample=args.sample, seed=args.seed, since=args.since)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        done, described, baseline = run(
+        finished = run(
             target,
             selection,
             args.session,
@@ -349,23 +349,19 @@ def _mutation(args: argparse.Namespace) -> int:
         print(f"trust: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(
-            "trust: mutation run interrupted; every finished mutant is kept in the session:"
-            " the same command goes on from there",
-            file=sys.stderr,
-        )
+        print("trust: mutation run interrupted before any mutant ran", file=sys.stderr)
         return 130
     if args.list:
-        print(described)
-        for each in done:
+        print(finished.selection)
+        for each in finished.done:
             print(f"  {each.mutant.id}")
         return 0
     contract = args.contract.read_text("utf-8") if args.contract.is_file() else None
     unquoted = equivalents.unquoted(entries, contract) if contract is not None else []
     report = Report(
         title=f"Mutation testing of {', '.join(modules)} by the acceptance suite",
-        selection=f"{described} cosmic-ray {_version('cosmic-ray')}, every core operator.",
-        judged=tuple(judge(done, [e for e in entries if e not in unquoted])),
+        selection=f"{finished.selection} cosmic-ray {_version('cosmic-ray')}, every core operator.",
+        judged=tuple(judge(finished.done, [e for e in entries if e not in unquoted])),
         stale=tuple(
             equivalents.stale(
                 [e for e in entries if e.mutant.file in modules],
@@ -374,7 +370,7 @@ def _mutation(args: argparse.Namespace) -> int:
         ),
         unquoted=tuple(unquoted),
         contract_checked=contract is not None,
-        baseline_seconds=baseline,
+        baseline_seconds=finished.baseline_seconds,
     )
     text = render(report)
     folder = RESULTS_DIR / "mutation"
@@ -385,6 +381,13 @@ def _mutation(args: argparse.Namespace) -> int:
     print(text)
     if before is not None:
         print(compare(before, as_json(report)))
+    if finished.interrupted:
+        print(
+            "trust: mutation run interrupted; every finished mutant is kept in the session:"
+            " the same command goes on from there",
+            file=sys.stderr,
+        )
+        return 130
     return 0 if report.clean else 1
 
 

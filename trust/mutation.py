@@ -449,6 +449,16 @@ def choose(
     return chosen, selection.describe(len(chosen), len(mutants), commit)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Finished:
+    """What a run leaves: every selected mutant's outcome so far, and how it ended."""
+
+    done: list[Done]
+    selection: str  #: the sentence describing the selection
+    baseline_seconds: float | None  #: the unmutated run's, when the session has one
+    interrupted: bool = False  #: stopped by Ctrl-C or SIGTERM: pending mutants remain
+
+
 def run(
     target: Target,
     selection: Selection,
@@ -456,31 +466,40 @@ def run(
     *,
     progress: Progress = print,
     listing: bool = False,
-) -> tuple[list[Done], str, float | None]:
+) -> Finished:
     """Run the selected mutants (what the session has not done yet) and read every outcome.
 
-    Returns the outcomes, the selection's description and the unmutated run's seconds.
-    With `listing`, nothing runs: every selected mutant is returned as pending.
+    An interrupt (KeyboardInterrupt) ends the run between or during mutants; what finished
+    is kept and returned. With `listing`, nothing runs: every selected mutant is pending.
     """
     files = project_files(target.root)
     with scratch_copy(target.root, files) as folder:
         mutants = all_mutants(folder, target.modules)
         chosen, described = choose(target.root, mutants, selection, target.modules)
         if listing:
-            return [Done(mutant=m, outcome="pending") for m in chosen], described, None
+            return Finished(
+                done=[Done(mutant=m, outcome="pending") for m in chosen],
+                selection=described,
+                baseline_seconds=None,
+            )
         key = session_key(target, files, described)
         session = Session(session_path)
+        interrupted = False
         try:
             if session.get("key") != key:
                 if session.get("key") is not None:
                     progress("a new session: the files or the selection differ from the last one")
                 session.start(key, chosen)
-            execute(target, folder, session, chosen, progress=progress)
+            try:
+                execute(target, folder, session, chosen, progress=progress)
+            except KeyboardInterrupt:
+                interrupted = True
             seconds = session.get("baseline")
-            return (
-                outcomes(session, chosen),
-                described,
-                None if seconds is None else float(seconds),
+            return Finished(
+                done=outcomes(session, chosen),
+                selection=described,
+                baseline_seconds=None if seconds is None else float(seconds),
+                interrupted=interrupted,
             )
         finally:
             session.close()
@@ -502,11 +521,12 @@ UNRELATED = ("trust/", "tests/trust/", "docs/", "benchmarks/", ".github/", ".ci/
 _TARGET_SETTINGS = ("API_URL", "API_USERNAME", "API_PASSWORD")
 
 
-def acceptance_command(workers: str) -> Callable[[Path], list[str]]:
+def acceptance_command(workers: str, select: Sequence[str] = ()) -> Callable[[Path], list[str]]:
     """The acceptance suite, run from the copy, against the sandbox it starts from the copy.
 
     It stops at its first failure (`-x`), in a fixed order (no random order), and never
-    against a configured API: the settings that name one are removed.
+    against a configured API: the settings that name one are removed. ``select`` adds
+    pytest options that narrow the suite (``-k``, ``-m``).
     """
 
     def command(folder: Path) -> list[str]:
@@ -515,7 +535,7 @@ def acceptance_command(workers: str) -> Callable[[Path], list[str]]:
             *("env", "-C", str(folder), *unset),
             *(sys.executable, "-m", "pytest", "tests/acceptance", "-m", "acceptance"),
             *("-x", "-n", workers),
-            *("-p", "no:randomly", "-p", "no:cacheprovider", "-q", "--no-header"),
+            *("-p", "no:randomly", "-p", "no:cacheprovider", "-q", "--no-header", *select),
         ]
 
     return command
