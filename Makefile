@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 
 .PHONY: help setup setup-node test acceptance report lint typecheck sandbox bench clean \
-	flake-audit defects drift benchmarks steps-doc coverage latency-gate
+	flake-audit defects drift benchmarks steps-doc coverage latency-gate mutation
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -80,6 +80,13 @@ flake-audit: setup ## the suite 20 times under 10% injected faults: flake rate a
 
 defects: setup ## the suite once per seeded sandbox defect: caught, and with which category
 	$(BIN)/python -m trust defects
+
+# The reference sample (about an hour on 2 cores); MUTATION_ARGS="--since main" for a branch's
+# changed lines, "--all" for every mutant (hours; see docs/trust.md).
+MUTATION_ARGS ?= --sample 150 --seed 20261207
+
+mutation: setup ## mutants of the sandbox against the suite (cosmic-ray): the score, twice
+	$(BIN)/python -m trust mutation $(MUTATION_ARGS)
 
 drift: setup ## the target's OpenAPI document against models/ (API_URL, else a sandbox)
 	$(BIN)/python -m trust drift $(if $(API_URL),--url $(API_URL))

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from trust.equivalents import Equivalence, Kind
+from trust.equivalents import Equivalence, Kind, entry_text
 from trust.mutants import MutantId
 from trust.mutation import Done
 
@@ -225,7 +225,17 @@ def _survivors(report: Report) -> list[str]:
     lines = [f"### Survivors ({len(survivors)})", ""]
     for n, judged in enumerate(survivors, 1):
         failed = " (the tool failed on it)" if judged.verdict == "error" else ""
-        lines += [f"{n}. {_place(judged)}{failed}", *_diff(judged.done.diff), ""]
+        lines += [
+            f"{n}. {_place(judged)}{failed}",
+            *_diff(judged.done.diff),
+            "   <details><summary>its entry, to record it as equivalent</summary>",
+            "",
+            "   ```toml",
+            *(f"   {line}" for line in entry_text(judged.done.mutant.id).splitlines()),
+            "   ```",
+            "   </details>",
+            "",
+        ]
     return lines
 
 
