@@ -344,6 +344,7 @@ def _mutation(args: argparse.Namespace) -> int:
             args.session,
             progress=lambda line: print(line, flush=True),
             listing=args.list,
+            recheck=args.recheck,
         )
     except (GitError, BaselineError) as exc:
         print(f"trust: {exc}", file=sys.stderr)
@@ -520,6 +521,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--compare", type=Path, metavar="JSON", help="an earlier report.json: what moved since"
     )
     mutation.add_argument("--list", action="store_true", help="print the selected mutants and stop")
+    mutation.add_argument(
+        "--recheck",
+        action="store_true",
+        help="after scenarios were added: keep the last session's kills (same selection) and"
+        " judge only its survivors again",
+    )
     mutation.set_defaults(run=_mutation)
     # Options after `sandbox --defect NAME` are the sandbox's own: its parser judges them.
     arguments, rest = parser.parse_known_args(argv)

@@ -150,11 +150,19 @@ class Session:
             self._db.execute("DELETE FROM trust_session WHERE key = ?", (name,))
             self._db.execute("INSERT INTO trust_session VALUES (?, ?)", (name, value))
 
-    def start(self, key: str, mutants: Sequence[Mutant]) -> None:
-        """Forget everything and hold these mutants, none run yet (annotations set aside)."""
+    def start(self, selection: str, files: str, mutants: Sequence[Mutant]) -> None:
+        """Forget everything and hold these mutants, none run yet (annotations set aside).
+
+        `selection` and `files` are the keys a resume must match (`session_keys`).
+        """
         with self._db:
             self._db.execute("DELETE FROM trust_session")
             self._db.execute("DELETE FROM trust_mutant")
+        self._hold(mutants)
+        self.set("selection", selection)
+        self.set("files", files)
+
+    def _hold(self, mutants: Sequence[Mutant]) -> None:
         self.work.clear()
         self.work.add_work_items(
             WorkItem.single(
@@ -179,7 +187,27 @@ class Session:
                     output="in a type annotation, which the module never evaluates",
                 ),
             )
-        self.set("key", key)
+
+    def recheck(self, files: str, mutants: Sequence[Mutant]) -> int:
+        """Keep every other result, forget the survivors' (to judge again): how many.
+
+        For files changed since the session's results only by what can kill more mutants,
+        not fewer: scenarios added, none changed.
+        """
+        finished = self.results()
+        kept = {
+            job: entry
+            for job, entry in finished.items()
+            if _verdict(entry[0]) not in ("survived", "error")
+        }
+        self._hold(mutants)
+        with self._db:
+            self._db.execute("DELETE FROM trust_mutant")
+        for job, (result, seconds, killed_by) in kept.items():
+            if result.worker_outcome is not WorkerOutcome.SKIPPED:
+                self.record(job, result, seconds or 0.0, killed_by)
+        self.set("files", files)
+        return len(finished) - len(kept)
 
     def record(self, job: str, result: WorkResult, seconds: float, killed_by: str) -> None:
         """Keep one mutant's result."""
@@ -392,13 +420,17 @@ def outcomes(session: Session, mutants: Sequence[Mutant]) -> list[Done]:
     return found
 
 
-def session_key(target: Target, files: Sequence[str], selection: str) -> str:
-    """The fingerprint of a run: files, modules, selection and the test command's shape."""
+def session_keys(target: Target, files: Sequence[str], selection: str) -> tuple[str, str]:
+    """What a resume must match: the selection (with the modules and the test command's
+    shape), and the content of the files that can change a verdict."""
     shape = json.dumps(target.command(Path("<copy>")))
     judging = [
         name for name in files if not name.endswith(".md") and not name.startswith(target.unrelated)
     ]
-    return fingerprint(target.root, judging, selection, *target.modules, shape)
+    return (
+        hashlib.sha256("\0".join([selection, *target.modules, shape]).encode()).hexdigest(),
+        fingerprint(target.root, judging),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -466,11 +498,14 @@ def run(
     *,
     progress: Progress = print,
     listing: bool = False,
+    recheck: bool = False,
 ) -> Finished:
     """Run the selected mutants (what the session has not done yet) and read every outcome.
 
     An interrupt (KeyboardInterrupt) ends the run between or during mutants; what finished
     is kept and returned. With `listing`, nothing runs: every selected mutant is pending.
+    With `recheck`, a session of the same selection over other files keeps its kills and
+    judges its survivors again (after scenarios were added).
     """
     files = project_files(target.root)
     with scratch_copy(target.root, files) as folder:
@@ -482,14 +517,18 @@ def run(
                 selection=described,
                 baseline_seconds=None,
             )
-        key = session_key(target, files, described)
+        selection_key, files_key = session_keys(target, files, described)
         session = Session(session_path)
         interrupted = False
         try:
-            if session.get("key") != key:
-                if session.get("key") is not None:
+            same_selection = session.get("selection") == selection_key
+            if same_selection and recheck and session.get("files") != files_key:
+                again = session.recheck(files_key, chosen)
+                progress(f"judging the session's {again} survivors again; its kills are kept")
+            elif not same_selection or session.get("files") != files_key:
+                if session.get("selection") is not None:
                     progress("a new session: the files or the selection differ from the last one")
-                session.start(key, chosen)
+                session.start(selection_key, files_key, chosen)
             try:
                 execute(target, folder, session, chosen, progress=progress)
             except KeyboardInterrupt:

@@ -172,6 +172,14 @@ def test_an_interrupted_run_goes_on_where_it_stopped(project: Path, tmp_path: Pa
     assert again[0] == "resuming the session: 3 of 9 mutants already run"
     assert [line.split()[0] for line in again[3:]] == [f"{n}/9" for n in range(4, 10)]
     assert all(d.outcome != "pending" for d in finished.done)
+    # Other files: a new session, unless asked to judge only the survivors again.
+    (project / "check.py").write_text(CHECK + "assert not limits.over(3, 3)\n")
+    rechecked: list[str] = []
+    finished = run(_target(project), Selection(), session, progress=rechecked.append, recheck=True)
+    assert rechecked[0] == "judging the session's 1 survivors again; its kills are kept"
+    assert rechecked[1] == "resuming the session: 8 of 9 mutants already run"
+    assert rechecked[-1].split()[:2] == ["9/9", "killed"]
+    assert [d.outcome for d in finished.done].count("killed") == 9
     # Another selection is another session, from scratch.
     fresh: list[str] = []
     run(_target(project), Selection(sample=12, seed=1), session, progress=fresh.append)
@@ -362,7 +370,7 @@ def test_a_sandbox_mutant_is_served_from_the_copy_and_killed_by_a_scenario(
         ]
         session = Session(tmp_path / "s.sqlite")
         try:
-            session.start("k", [mutant])
+            session.start("selection", "files", [mutant])
             execute(target, folder, session, [mutant], progress=str)
             (found,) = outcomes(session, [mutant])
         finally:
