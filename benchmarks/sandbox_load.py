@@ -87,7 +87,8 @@ def _process(jobs: list[Job]) -> dict[str, list[float]]:
     return merged
 
 
-def _start_sandbox() -> tuple[subprocess.Popen[str], str]:
+def start_sandbox() -> tuple[subprocess.Popen[str], str]:
+    """`python -m sandbox --port 0` without a practical rate limit; the process and its URL."""
     process = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "--port", "0", "--rate-limit", "1000000"],
         cwd=ROOT,
@@ -110,7 +111,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per client process")
     parser.add_argument("--requests", type=int, default=200, help="requests per thread")
     args = parser.parse_args()
-    process, base_url = _start_sandbox()
+    process, base_url = start_sandbox()
     try:
         per_process = [
             [

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
@@ -41,6 +41,10 @@ PRICE_MIN, PRICE_MAX = Decimal("0.01"), Decimal("1000000.00")
 OFFSET_MAX = 315_360_000
 #: most symbols one `GET /market` may ask for
 SYMBOLS_MAX = 20
+#: bytes: the largest request body the API reads (1 MiB); a larger one is 413 PAYLOAD_TOO_LARGE
+BODY_LIMIT = 1 << 20
+#: bytes: the most of a refused body the server reads and discards after its answer (8 MiB)
+DISCARD_LIMIT = 8 << 20
 CURRENCIES = ("USD", "EUR", "GBP")
 USERNAME = re.compile(r"[a-z0-9_]{3,32}")
 ORDER_STATUSES = ("PENDING", "FILLED", "CANCELLED", "REJECTED")
@@ -54,6 +58,17 @@ RETRY_AFTER = re.compile(
     r" (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4}"
     r" ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9] GMT"
 )
+
+
+#: each query parameter's error code (a bad value, or the parameter given twice) and how to
+#: give it once
+QUERY_PARAMETERS: dict[str, tuple[str, str]] = {
+    "symbols": ("INVALID_SYMBOL", "name every symbol in one, comma-separated: ?symbols=AAPL,MSFT"),
+    "status": ("INVALID_STATUS", "ask for one status at a time"),
+    "limit": ("INVALID_PAGINATION", "give one page size"),
+    "cursor": ("INVALID_PAGINATION", "give the next_cursor of the previous page"),
+    "after": ("INVALID_PAGINATION", "give the newest notification_id already seen"),
+}
 
 
 class Auth(Enum):
@@ -145,6 +160,21 @@ def operation(method: str, path: str, **details: Any) -> Callable[[Prepare], Pre
         return prepare
 
     return register
+
+
+def single_values(pairs: Iterable[tuple[str, str]], names: tuple[str, ...]) -> dict[str, str]:
+    """The query, one value per name; a parameter of `names` given twice is 400 with its code.
+
+    A repeated parameter is ambiguous (which value counts?), so it is refused rather than
+    read as its last value. Parameters the operation does not read are passed on unchecked.
+    """
+    query: dict[str, str] = {}
+    for name, value in pairs:
+        if name in query and name in names:
+            code, fix = QUERY_PARAMETERS[name]
+            raise invalid(code, name, f"{name} is given more than once: {fix}")
+        query[name] = value
+    return query
 
 
 def _required_string(body: Mapping[str, Any], name: str) -> str:

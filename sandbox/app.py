@@ -1,8 +1,8 @@
 """The ASGI application: the request pipeline in the contract's order of checks.
 
-Authentication, rate limit, sandbox fault, validation (400), idempotency key (replay or
-claim), then execution (404, 409, 422) inside one transaction, which also stores the
-response under the key; the first failure answers.
+Body size (413), authentication, rate limit, sandbox fault, validation (400), idempotency
+key (replay or claim), then execution (404, 409, 422) inside one transaction, which also
+stores the response under the key; the first failure answers.
 """
 
 from __future__ import annotations
@@ -26,7 +26,15 @@ if TYPE_CHECKING:
     from sandbox.chaos import Stats
 
 from sandbox import __version__, jsonio, openapi
-from sandbox.api import OPERATIONS, Auth, Controls, Incoming, Operation
+from sandbox.api import (
+    BODY_LIMIT,
+    OPERATIONS,
+    Auth,
+    Controls,
+    Incoming,
+    Operation,
+    single_values,
+)
 from sandbox.controls import Fault, Faults, RateLimiter
 from sandbox.errors import ApiError, invalid
 from sandbox.idempotency import IdempotencyKeys, StoredResponse, storable
@@ -167,8 +175,8 @@ class Sandbox:
             return {}
         try:
             body = jsonio.loads(raw)
-        except jsonio.InvalidJSONError:
-            body = None
+        except jsonio.InvalidJSONError as error:
+            raise invalid("INVALID_JSON", None, str(error)) from None
         if not isinstance(body, dict):
             raise invalid("INVALID_JSON", None, "the request body must be a JSON object")
         return body
@@ -207,10 +215,11 @@ class Sandbox:
                 raise _injected(fault)
             if fault and fault.spec["kind"] == "reset":
                 return DropConnection(abort=True)
+            query = single_values(request.query_params.multi_items(), operation.query)
             body = self._body(raw, operation)
             incoming = Incoming(
                 path_params=request.path_params,
-                query=request.query_params,
+                query=query,
                 body=body,
                 caller=caller,
                 token=token,
@@ -330,6 +339,67 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
+class BodyLimitMiddleware:
+    """The first check of all: a request body over `BODY_LIMIT` is 413 PAYLOAD_TOO_LARGE.
+
+    A declared Content-Length over the limit is answered before a byte of the body is read; a
+    body without one (chunked) is counted while it is read and answered once it passes the
+    limit. Either answer comes before authentication, so it carries no rate-limit headers
+    and counts against no limit; the server reads and discards what is left of the body
+    (`sandbox.server`), so that the client sees the answer. A body within the limit is read
+    whole here and handed on as it came.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        # The server has checked that a Content-Length is a number (and that there is one).
+        if int(headers.get(b"content-length", 0)) > BODY_LIMIT:
+            await self._refuse(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away: nobody to answer
+            chunk: bytes = message.get("body", b"")
+            size += len(chunk)
+            if size > BODY_LIMIT:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+        error = ApiError(
+            413,
+            "PAYLOAD_TOO_LARGE",
+            f"the request body is larger than {BODY_LIMIT} bytes ({BODY_LIMIT >> 20} MiB), the most"
+            " the API reads: send a smaller one",
+        )
+        response = error_response(error, _request_id(scope), {"Cache-Control": "no-store"})
+        await response(scope, receive, send)
+
+
 def _endpoint(sandbox: Sandbox, operations: dict[str, Operation]) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
         # HEAD is served as GET (the server sends no body).
@@ -385,4 +455,4 @@ def create_app(
         )
     document = openapi.build(OPERATIONS)
     app.openapi = lambda: document  # type: ignore[method-assign]
-    return RequestIdMiddleware(app)
+    return RequestIdMiddleware(BodyLimitMiddleware(app))

@@ -4,29 +4,92 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any
 
 #: one cent: money and prices carry at most 2 decimal places
 CENT = Decimal("0.01")
+#: characters of a member name shown in a message about it
+SHOWN_NAME = 40
+#: a UTF-16 surrogate code point, which only an escape without its pair leaves in a string
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class InvalidJSONError(ValueError):
-    """The bytes are not a JSON document."""
+    """The bytes are not one unambiguous JSON document; the message says why, for the client."""
+
+
+def _shown(name: str) -> str:
+    """A member name as a message may quote it: ASCII only, and short."""
+    return json.dumps(name[:SHOWN_NAME]) + ("…" if len(name) > SHOWN_NAME else "")
 
 
 def _reject_constant(name: str) -> Any:
     # NaN and Infinity are not JSON; Python's parser accepts them unless told otherwise.
-    raise InvalidJSONError(f"{name} is not a JSON value")
+    raise InvalidJSONError(f"the request body is not JSON: {name} is not a JSON value")
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Python's parser keeps the last of two equal names, so {"amount":10,"amount":999999}
+    # would mean whatever the last one says; the ambiguity is refused instead.
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise InvalidJSONError(
+                    f"the request body names {_shown(name)} more than once: give each field once"
+                )
+            seen.add(name)
+    return document
+
+
+def _lone_surrogate(document: Any) -> str | None:
+    """Where a string of the document holds a lone surrogate (not valid Unicode), if anywhere.
+
+    The parser turns a paired escape (``"\\ud83d\\ude00"``) into one character, so any
+    surrogate left in a string came from an escape without its pair.
+    """
+    pending: list[tuple[Any, str]] = [(document, "the request body")]
+    while pending:
+        value, where = pending.pop()
+        if isinstance(value, str) and _SURROGATE.search(value):
+            return where
+        if isinstance(value, dict):
+            for name, item in value.items():
+                if _SURROGATE.search(name):
+                    return f"the member name {_shown(name)}"
+                pending.append((item, f"the value of {_shown(name)}"))
+        elif isinstance(value, list):
+            pending.extend((item, where) for item in value)
+    return None
 
 
 def loads(raw: bytes) -> Any:
-    """Parse JSON with every non-integer number as an exact Decimal (0.1 stays 0.1)."""
+    """Parse one JSON document with every non-integer number as an exact Decimal (0.1 stays 0.1).
+
+    A document that names a member twice in one object, or holds a string that is not valid
+    Unicode (a lone surrogate escape such as ``"\\ud800"``), is refused as ambiguous.
+    """
     try:
-        return json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
-        raise InvalidJSONError(str(exc)) from None
+        document = json.loads(
+            raw, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_object
+        )
+    except InvalidJSONError:
+        raise
+    except RecursionError:
+        raise InvalidJSONError("the request body is nested too deeply") from None
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError
+        raise InvalidJSONError(f"the request body is not JSON: {exc}") from None
+    where = _lone_surrogate(document)
+    if where is not None:
+        raise InvalidJSONError(
+            f"{where} holds a lone surrogate escape (\\ud800 to \\udfff without its pair):"
+            " text must be valid Unicode"
+        )
+    return document
 
 
 def _encode(value: Any, out: list[str]) -> None:

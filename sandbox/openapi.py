@@ -8,13 +8,16 @@ from typing import Any
 
 from sandbox import __version__
 from sandbox.api import (
+    BODY_LIMIT,
     CURRENCIES,
+    DISCARD_LIMIT,
     OFFSET_MAX,
     ORDER_STATUSES,
     PAYMENT_MAX,
     PAYMENT_MIN,
     PRICE_MAX,
     PRICE_MIN,
+    QUERY_PARAMETERS,
     RETRY_AFTER,
     RETRY_AFTER_MAX,
     SYMBOLS_MAX,
@@ -319,6 +322,15 @@ _IDEMPOTENCY_KEY = {
 }
 
 
+def _query_parameter(name: str) -> dict[str, Any]:
+    """A query parameter, with what a repeat of it answers (the contract refuses the ambiguity)."""
+    described = _QUERY_PARAMETERS[name]
+    code, _ = QUERY_PARAMETERS[name]
+    repeat = f"Given at most once: a repeat is 400 {code}."
+    description = f"{described['description']} {repeat}" if "description" in described else repeat
+    return {"name": name, "in": "query", "required": False, **described, "description": description}
+
+
 def _header(description: str, *, required: bool = False) -> dict[str, Any]:
     return {"description": description, "required": required, "schema": {"type": "string"}}
 
@@ -340,6 +352,7 @@ def _errors(operation: Operation) -> dict[int, list[str]]:
 
     if operation.request:
         add(400, "INVALID_JSON", "UNKNOWN_FIELD")
+        add(413, "PAYLOAD_TOO_LARGE")
     if operation.idempotent:
         add(400, "INVALID_IDEMPOTENCY_KEY")
         add(409, "IDEMPOTENCY_KEY_IN_USE")
@@ -392,7 +405,8 @@ def _error_schema(codes: list[str]) -> dict[str, Any]:
 
 def _response_headers(operation: Operation, status: int) -> dict[str, Any]:
     headers: dict[str, Any] = {"X-Request-ID": _REQUEST_ID}
-    if operation.auth is not Auth.NONE and status != 401:
+    # A 401 is answered before the rate limit counts, and a 413 before anything else.
+    if operation.auth is not Auth.NONE and status not in (401, 413):
         headers.update(_RATE_HEADERS)
     if status in (409, 429, 503):
         headers["Retry-After"] = _header("Seconds (or an HTTP-date) to wait before retrying.")
@@ -426,10 +440,7 @@ def _operation(operation: Operation) -> dict[str, Any]:
         for name, schema in _PATH_PARAMETERS.items()
         if f"{{{name}}}" in operation.path
     ]
-    parameters += [
-        {"name": name, "in": "query", "required": False, **_QUERY_PARAMETERS[name]}
-        for name in operation.query
-    ]
+    parameters += [_query_parameter(name) for name in operation.query]
     if operation.idempotent:
         parameters.append(_IDEMPOTENCY_KEY)
     document: dict[str, Any] = {
@@ -454,12 +465,26 @@ def _operation(operation: Operation) -> dict[str, Any]:
     return document
 
 
-DESCRIPTION = """\
+DESCRIPTION = f"""\
 The trading API's reference implementation. Choices where the contract is silent:
 
+- A request body over {BODY_LIMIT >> 20} MiB ({BODY_LIMIT:,} bytes) is 413 `PAYLOAD_TOO_LARGE`
+  on any path and method, before anything else: no rate-limit headers, no request counted.
+  A declared Content-Length over the limit is answered before the body is read; a chunked
+  body is counted as it is read. The rest of such a body is read and discarded, so that a
+  client that sends its whole body before reading sees the answer; past
+  {DISCARD_LIMIT >> 20} MiB of it the connection is closed after the answer. Documented on
+  the operations that take a body.
 - Request bodies are parsed as JSON whatever the Content-Type. Numbers are exact decimals.
   Quantities, `expires_in`, `times`, `ms`, `limit` and `offset_seconds` are integers as
   JSON Schema has them: `10.0` is 10, `10.5` is rejected.
+- A body that names a member twice in one object, or holds a string that is not valid
+  Unicode (a lone surrogate escape such as `\\ud800`; an escaped pair is valid), is 400
+  `INVALID_JSON`: it is ambiguous, so it is refused rather than read one way.
+- A query parameter given twice is 400 with that parameter's own code (`INVALID_SYMBOL`
+  for `symbols`, `INVALID_STATUS` for `status`, `INVALID_PAGINATION` for `limit`, `cursor`
+  and `after`), never read as one of its values; parameters an operation does not read
+  are ignored.
 - A field without a code of its own (`username` and `password` of a login) that is missing
   or not a string is 400 `MISSING_FIELD`. A payment `currency` that is not the account's,
   whatever its value, is 400 `CURRENCY_MISMATCH`.

@@ -9,9 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from sandbox.api import DISCARD_LIMIT
 from sandbox.app import TRANSPORT_STATE, create_app
 from sandbox.chaos import Chaos, ChaosOptions, Gateway, Stats
 from sandbox.rules import CONTRACT, Rules
@@ -26,9 +28,17 @@ class TransportExposingH11(H11Protocol):
 
     A `reset` or `drop_response` fault must break the real connection before any byte of
     a response is written; ASGI itself has no message for that.
+
+    A request answered before its body was read (413 PAYLOAD_TOO_LARGE) leaves the rest of
+    the body on its way. A client such as `requests` reads no answer before it has sent its
+    whole body, and a connection closed with unread data resets: the answer could be lost
+    and the request retried. So uvicorn reads and throws away the rest, which keeps the
+    connection, up to `DISCARD_LIMIT`; past that the connection is closed, the answer long
+    sent. A client that stops sending meanwhile is closed after the keep-alive timeout.
     """
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._discarded = 0
         self.app_state = {**self.app_state, TRANSPORT_STATE: transport}
         # asyncio sets TCP_NODELAY only on sockets created with proto=IPPROTO_TCP, which a
         # pre-bound listening socket is not; without it Nagle's algorithm holds the body
@@ -37,6 +47,27 @@ class TransportExposingH11(H11Protocol):
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().connection_made(transport)
+
+    def _discarding(self) -> bool:
+        """Whether the answer is out while the request's body is still coming."""
+        return self.conn.our_state is h11.DONE and self.conn.their_state is h11.SEND_BODY
+
+    def data_received(self, data: bytes) -> None:
+        if not self._discarding():
+            self._discarded = 0
+        else:
+            self._discarded += len(data)
+            if self._discarded > DISCARD_LIMIT:
+                self.transport.close()
+                return
+        super().data_received(data)
+        if self._discarding() and not self.transport.is_closing():
+            # uvicorn's keep-alive timer stops with each arrival and restarts only after an
+            # answer: restarted here, a client that stops sending the rest is not kept forever.
+            self._unset_keepalive_if_required()
+            self.timeout_keep_alive_task = self.loop.call_later(
+                self.timeout_keep_alive, self.timeout_keep_alive_handler
+            )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -46,6 +46,68 @@ def test_body_that_is_not_a_json_object_is_invalid_json(customer: Customer) -> N
         assert_error(response, 400, "INVALID_JSON")
 
 
+def test_a_member_name_given_twice_is_invalid_json(customer: Customer) -> None:
+    # Python's parser would keep the last one: a deposit of 999,999.00.
+    raw = b'{"amount":10,"amount":999999,"method":"CARD"}'
+    body = assert_error(customer.post("/payments/deposits", data=raw), 400, "INVALID_JSON")
+    assert '"amount"' in body["message"], body
+    nested = b'{"method":"GET","path":"/market/*","fault":{"kind":"delay","ms":1,"kind":"reset"}}'
+    assert_error(customer.post("/_sandbox/faults", data=nested), 400, "INVALID_JSON")
+    assert customer.get("/account").json()["balance"] == 0
+    assert customer.get("/payments").json()["items"] == []
+    assert customer.get("/_sandbox/faults").json()["items"] == []
+
+
+def test_a_lone_surrogate_escape_is_invalid_json_everywhere(
+    customer: Customer, base_url: str
+) -> None:
+    lone = "\\ud800"
+    for path, raw in (
+        ("/auth/token", f'{{"username":"{lone}","password":"x"}}'),
+        ("/auth/token", f'{{"username":"{customer.username}","password":"a{lone}"}}'),
+        ("/auth/token", f'{{"{lone}":"x","username":"{customer.username}","password":"x"}}'),
+        ("/accounts", f'{{"username":"{lone}","password":"correct horse battery"}}'),
+        ("/accounts", '{"username":"u_ok_name","password":"correct horse \\udfff battery"}'),
+    ):
+        response = requests.post(base_url + path, data=raw, timeout=REQUEST_TIMEOUT)
+        body = assert_error(response, 400, "INVALID_JSON")
+        assert "surrogate" in body["message"], body
+    for path, raw in (
+        ("/payments/deposits", f'{{"amount":10,"method":"CARD{lone}"}}'),
+        ("/orders", f'{{"symbol":"AAPL{lone}","side":"BUY","quantity":1,"order_type":"MARKET"}}'),
+        ("/_sandbox/faults", f'{{"method":"*","path":"/x{lone}","fault":{{"kind":"reset"}}}}'),
+    ):
+        assert_error(customer.post(path, data=raw), 400, "INVALID_JSON")
+
+
+def test_a_surrogate_pair_is_valid_text(base_url: str) -> None:
+    # An escaped pair is one character (U+1F600): read as text, then judged by the rules.
+    raw = '{"username":"\\ud83d\\ude00","password":"correct horse battery"}'
+    response = requests.post(base_url + "/accounts", data=raw, timeout=REQUEST_TIMEOUT)
+    assert_error(response, 400, "INVALID_USERNAME", "username")
+    response = requests.post(base_url + "/auth/token", data=raw, timeout=REQUEST_TIMEOUT)
+    assert_error(response, 401, "INVALID_CREDENTIALS")
+
+
+def test_a_query_parameter_given_twice_answers_its_own_code(customer: Customer) -> None:
+    customer.deposit("1")
+    cursor = customer.get("/payments", params={"limit": 1}).json()["next_cursor"]
+    for path, query, code, name in (
+        ("/market", "symbols=AAPL&symbols=MSFT", "INVALID_SYMBOL", "symbols"),
+        ("/market", "symbols=AAPL&symbols=AAPL", "INVALID_SYMBOL", "symbols"),
+        ("/orders", "status=PENDING&status=FILLED", "INVALID_STATUS", "status"),
+        ("/orders", "limit=1&limit=2", "INVALID_PAGINATION", "limit"),
+        ("/payments", f"cursor={cursor}&cursor={cursor}", "INVALID_PAGINATION", "cursor"),
+        ("/notifications", "after=ntf_a&after=ntf_b", "INVALID_PAGINATION", "after"),
+        ("/notifications", "limit=5&limit=5", "INVALID_PAGINATION", "limit"),
+    ):
+        body = assert_error(customer.get(f"{path}?{query}"), 400, code, name)
+        assert "more than once" in body["message"], body
+    # A parameter the operation does not read is ignored, repeated or not.
+    response = customer.get("/market?symbols=AAPL&colour=red&colour=blue")
+    assert response.status_code == 200, response.text
+
+
 def test_unknown_fields_are_rejected(customer: Customer) -> None:
     for field in ("status", "balance", "fill_price", "account_id"):
         response = customer.order(
