@@ -76,6 +76,10 @@ def prefixed_id(prefix: str) -> Any:
     return Field(pattern=rf"^{prefix}_[A-Za-z0-9_-]{{16,}}$")
 
 
+#: bytes: the largest request body the API reads (1 MiB); a larger one is 413 PAYLOAD_TOO_LARGE
+MAX_BODY_BYTES = 1 << 20
+
+
 class ErrorCode(StrEnum):
     """Every error code of the contract: stable, UPPER_SNAKE, asserted on by the suite."""
 
@@ -84,6 +88,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_FIELD = "UNKNOWN_FIELD"
     MISSING_FIELD = "MISSING_FIELD"
     INVALID_PAGINATION = "INVALID_PAGINATION"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     # authentication and accounts
     INVALID_USERNAME = "INVALID_USERNAME"
     WEAK_PASSWORD = "WEAK_PASSWORD"  # noqa: S105 - an error code, not a password
@@ -126,8 +131,8 @@ class ErrorCode(StrEnum):
     INJECTED_FAULT = "INJECTED_FAULT"
 
 
-_400, _401, _404, _409, _422, _429 = (
-    frozenset({status}) for status in (400, 401, 404, 409, 422, 429)
+_400, _401, _404, _409, _413, _422, _429 = (
+    frozenset({status}) for status in (400, 401, 404, 409, 413, 422, 429)
 )
 
 #: The contract's status for every error code (a set where it allows several): an answer with
@@ -137,6 +142,7 @@ ERROR_STATUSES: dict[ErrorCode, frozenset[int]] = {
     ErrorCode.UNKNOWN_FIELD: _400,
     ErrorCode.MISSING_FIELD: _400,
     ErrorCode.INVALID_PAGINATION: _400,
+    ErrorCode.PAYLOAD_TOO_LARGE: _413,
     ErrorCode.INVALID_USERNAME: _400,
     ErrorCode.WEAK_PASSWORD: _400,
     ErrorCode.INVALID_CURRENCY: _400,

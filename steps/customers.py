@@ -97,6 +97,45 @@ def opens_with_password_length(cast: Cast, name: str, length: int) -> Outcome[Ac
     return customer.accounts.open()
 
 
+@when(
+    phrase("{name:Name} opens an account with a username ending in half a character"),
+    target_fixture="outcome",
+)
+def opens_with_broken_username(cast: Cast, name: str) -> Outcome[Account]:
+    """When Alice opens an account with a username ending in half a character
+
+    Half a character: the first half of an emoji's two-part code, without the second, so
+    the text is not valid Unicode.
+    """
+    return cast.introduce(name).accounts.open(cut="username")
+
+
+@when(
+    phrase("{name:Name} opens an account with a form larger than the service accepts"),
+    target_fixture="outcome",
+)
+def opens_with_oversized_form(cast: Cast, name: str) -> Outcome[Account]:
+    """When Alice opens an account with a form larger than the service accepts
+
+    Her form says what it always says, followed by blank space to just over the size limit.
+    """
+    customer = cast.introduce(name)
+    customer.session.padded = True
+    return customer.accounts.open()
+
+
+@when(
+    phrase("{name:Name} signs in with a username ending in half a character"),
+    target_fixture="outcome",
+)
+def signs_in_with_broken_username(cast: Cast, name: str) -> Outcome[AccessToken]:
+    """When Alice signs in with a username ending in half a character
+
+    Her own username, followed by the first half of an emoji's two-part code.
+    """
+    return cast[name].auth.sign_in(cut="username")
+
+
 @when(phrase("{name:Name} signs in"), target_fixture="outcome")
 def signs_in(cast: Cast, name: str) -> Outcome[AccessToken]:
     """When Alice signs in"""

@@ -33,6 +33,22 @@ def lists_things_by_page(
 
 
 @when(
+    phrase(
+        "{name:Name} lists {pronoun:Pronoun} {things:Listable} {size:d} and {other:d} at a time"
+    ),
+    target_fixture="outcome",
+)
+def lists_things_by_two_sizes(
+    cast: Cast, name: str, pronoun: str, things: str, size: int, other: int
+) -> Outcome[Any]:
+    """When Alice lists her payments 2 and 3 at a time
+
+    Both page sizes are sent in one request: a service cannot tell which one is meant.
+    """
+    return cast[name].listing(things).list(limit=(size, other))
+
+
+@when(
     phrase("{name:Name} lists {pronoun:Pronoun} {things:Listable} from a made-up page marker"),
     target_fixture="outcome",
 )

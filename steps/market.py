@@ -58,6 +58,19 @@ def asks_for_quotes(cast: Cast, name: str, symbols: str) -> Outcome[Quotes]:
     return cast[name].market.quotes(listing(symbols))
 
 
+@when(
+    phrase("{name:Name} asks for quotes for {symbols:Symbols}, naming each symbol apart"),
+    target_fixture="outcome",
+)
+def asks_for_quotes_apart(cast: Cast, name: str, symbols: str) -> Outcome[Quotes]:
+    """When Alice asks for quotes for AAPL, MSFT, naming each symbol apart
+
+    Each symbol is a request detail of its own instead of one list; a service that read
+    only one of them would answer half the question.
+    """
+    return cast[name].market.quotes(listing(symbols), apart=True)
+
+
 @then(phrase("the quote is for {symbol:Symbol} with a positive price and the shares traded so far"))
 def quote_is_for(outcome: Outcome[Quote], symbol: str) -> None:
     """Then the quote is for AAPL with a positive price and the shares traded so far

@@ -38,6 +38,24 @@ def deposits_in(
     return cast[name].payments.deposit(amount, method=payment_method(method), currency=currency)
 
 
+@when(
+    phrase(
+        "{name:Name} sends a deposit form that names the amount twice, "
+        "{first:Money} and {second:Money}"
+    ),
+    target_fixture="outcome",
+)
+def deposits_two_amounts(
+    cast: Cast, name: str, first: Decimal, second: Decimal
+) -> Outcome[Payment]:
+    """When Alice sends a deposit form that names the amount twice, 10.00 and 999,999.00
+
+    By card. A form with one field twice is ambiguous: a service must not pick either.
+    """
+    form = f'{{"amount": {first}, "amount": {second}, "method": "CARD"}}'
+    return cast[name].payments.deposit_as_written(form.encode())
+
+
 @when(phrase("{name:Name} withdraws {amount:Money} by {method:Method}"), target_fixture="outcome")
 def withdraws(cast: Cast, name: str, amount: Decimal, method: str) -> Outcome[Payment]:
     """When Alice withdraws 400.00 by bank transfer"""

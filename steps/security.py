@@ -35,6 +35,16 @@ SELF_SET: dict[str, tuple[str, Any]] = {
 }
 
 
+@given(phrase("{name:Name}'s app sends forms larger than the service accepts"))
+def sends_oversized_forms(cast: Cast, name: str) -> None:
+    """Given Alice's app sends forms larger than the service accepts
+
+    From now on every form she sends (an order, a payment, a sign-in, a sandbox setting)
+    says what it always says, followed by blank space to just over the size limit.
+    """
+    cast[name].session.padded = True
+
+
 def _forged_token(username: str) -> SecretStr:
     """An unsigned token that claims to be ``username`` (signature algorithm "none")."""
 

@@ -44,6 +44,10 @@ Feature: Opening an account
         | is too short         | ab                                |
         | has capital letters  | Alice_Smith                       |
 
+    Scenario: An account whose username ends in half a character is refused as unreadable
+      When Alice opens an account with a username ending in half a character
+      Then the account opening is refused with reason INVALID_JSON
+
     Scenario: A username already in use cannot be taken again
       Given Alice is a customer
       When someone else opens an account with Alice's username

@@ -38,6 +38,15 @@ Feature: Signing in and out
       When someone signs in with a username nobody has
       Then the sign-in is refused with reason INVALID_CREDENTIALS
 
+  Rule: A sign-in that is not readable text is refused, and is not a failed attempt
+
+    Scenario: A username ending in half a character is refused as unreadable
+      Given Alice is a customer
+      And Alice has failed to sign in 4 times
+      When Alice signs in with a username ending in half a character
+      Then the sign-in is refused with reason INVALID_JSON
+      And Alice can sign in
+
   Rule: After five failed sign-ins within a minute, the username is locked for that minute
 
     Scenario: Five failed sign-ins lock out even the right password

@@ -28,6 +28,11 @@ Feature: Quotes for several symbols at once
       When Alice asks for quotes for 21 symbols at once
       Then the quote is refused with reason TOO_MANY_SYMBOLS
 
+    Scenario: Symbols named apart are refused rather than half answered
+      Given Alice is a customer
+      When Alice asks for quotes for AAPL, MSFT, naming each symbol apart
+      Then the quote is refused with reason INVALID_SYMBOL
+
     Scenario: The first malformed symbol is named in the refusal
       Given Alice is a customer
       When Alice asks for quotes for AAPL, msft, tsla

@@ -72,3 +72,11 @@ Feature: Deposits
       Examples:
         | method |
         | cash   |
+
+  Rule: A deposit form says each thing once
+
+    Scenario: A deposit form that names its amount twice is refused, not guessed at
+      Given Alice is a customer
+      When Alice sends a deposit form that names the amount twice, 10.00 and 999,999.00
+      Then the deposit is refused with reason INVALID_JSON
+      And Alice has 0.00 in cash

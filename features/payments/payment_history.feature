@@ -47,6 +47,11 @@ Feature: Payment history
         | size |
         | 0    |
 
+    Scenario: Two page sizes at once are refused for payments
+      Given Alice is a customer
+      When Alice lists her payments 2 and 3 at a time
+      Then the payment list is refused with reason INVALID_PAGINATION
+
     Scenario: A made-up page marker is refused for payments
       Given Alice is a customer
       When Alice lists her payments from a made-up page marker

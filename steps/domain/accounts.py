@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from framework.client import UNSET
 from models.accounts import Account
 from models.common import ErrorCode
 from steps.domain.outcome import Outcome
-from steps.domain.session import Resource
+from steps.domain.session import Resource, cut_short
 
 #: Why opening an account may be refused (the contract's codes for it).
 OPENING_REFUSALS = (
@@ -26,11 +27,13 @@ class AccountsApi(Resource):
         *,
         currency: str | None = None,
         extra: dict[str, Any] | None = None,
+        cut: str | None = None,
         key: str | None = None,
     ) -> Outcome[Account]:
         """Open an account with the session's username and password (no sign-in needed).
 
-        ``extra`` adds fields as given; ``key`` is the idempotency key.
+        ``extra`` adds fields as given; ``cut`` names a field whose text ends in half a
+        character (``cut_short``); ``key`` is the idempotency key.
         """
         body: dict[str, Any] = {
             "username": self.session.username,
@@ -45,7 +48,8 @@ class AccountsApi(Resource):
             "/accounts",
             ok={201: Account},
             refusals=OPENING_REFUSALS,
-            json=body,
+            json=body if cut is None else UNSET,
+            content=None if cut is None else cut_short(body, cut),
             authenticated=False,
             key=key,
         )

@@ -6,10 +6,11 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from framework.client import UNSET
 from models.accounts import AccessToken
 from models.common import ErrorCode
 from steps.domain.outcome import Outcome
-from steps.domain.session import Resource
+from steps.domain.session import Resource, cut_short
 
 
 class AuthApi(Resource):
@@ -20,11 +21,13 @@ class AuthApi(Resource):
         *,
         password: SecretStr | None = None,
         expires_in: int | None = None,
+        cut: str | None = None,
         key: str | None = None,
     ) -> Outcome[AccessToken]:
         """Sign in with the session's password (or another one); success updates the session.
 
-        ``key`` is the idempotency key (a fresh one when left out).
+        ``cut`` names a field whose text ends in half a character (``cut_short``); ``key`` is
+        the idempotency key (a fresh one when left out).
         """
         secret = password if password is not None else self.session.password
         body: dict[str, Any] = {
@@ -39,7 +42,8 @@ class AuthApi(Resource):
             "/auth/token",
             ok={200: AccessToken},
             refusals=(ErrorCode.INVALID_EXPIRES_IN, ErrorCode.INVALID_CREDENTIALS),
-            json=body,
+            json=body if cut is None else UNSET,
+            content=None if cut is None else cut_short(body, cut),
             authenticated=False,
             key=key,
         )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from models.common import ErrorCode
 from models.market import Quote, Quotes
 from steps.domain.outcome import Outcome
-from steps.domain.session import Resource
+from steps.domain.session import Resource, query
 
 
 class MarketApi(Resource):
@@ -23,8 +23,12 @@ class MarketApi(Resource):
             refusals=(ErrorCode.INVALID_SYMBOL, ErrorCode.SYMBOL_NOT_FOUND),
         )
 
-    def quotes(self, symbols: Sequence[str]) -> Outcome[Quotes]:
-        """Quotes for several symbols at once, in the order asked."""
+    def quotes(self, symbols: Sequence[str], *, apart: bool = False) -> Outcome[Quotes]:
+        """Quotes for several symbols at once, in the order asked.
+
+        ``apart`` names each symbol in a parameter of its own instead of one list (a request
+        the contract refuses).
+        """
         return self.call(
             "quote",
             "GET",
@@ -36,5 +40,5 @@ class MarketApi(Resource):
                 ErrorCode.TOO_MANY_SYMBOLS,
                 ErrorCode.SYMBOL_NOT_FOUND,
             ),
-            params={"symbols": ",".join(symbols)},
+            params=query(symbols=tuple(symbols) if apart else ",".join(symbols)),
         )

@@ -8,7 +8,7 @@ from typing import Any
 from models.common import ErrorCode
 from models.orders import Order, OrderPage
 from steps.domain.outcome import Outcome
-from steps.domain.session import Resource
+from steps.domain.session import Resource, query
 
 #: Why an order may be refused (the contract's codes for placing one).
 ORDER_REFUSALS = (
@@ -66,21 +66,23 @@ class OrdersApi(Resource):
         )
 
     def list(
-        self, *, status: str | None = None, limit: int | None = None, cursor: str | None = None
+        self,
+        *,
+        status: str | None = None,
+        limit: int | tuple[int, ...] | None = None,
+        cursor: str | None = None,
     ) -> Outcome[OrderPage]:
-        """One page of the customer's orders, newest first, optionally of one status."""
-        params = {
-            name: str(value)
-            for name, value in (("status", status), ("limit", limit), ("cursor", cursor))
-            if value is not None
-        }
+        """One page of the customer's orders, newest first, optionally of one status.
+
+        Several page sizes send the size once each (a request the contract refuses).
+        """
         return self.call(
             "order list",
             "GET",
             "/orders",
             ok={200: OrderPage},
             refusals=(ErrorCode.INVALID_STATUS, ErrorCode.INVALID_PAGINATION),
-            params=params,
+            params=query(status=status, limit=limit, cursor=cursor),
         )
 
     def cancel(self, order_id: str) -> Outcome[Order]:

@@ -11,8 +11,13 @@ from steps.domain.outcome import Outcome
 class Listable(Protocol):
     """An API object whose resource lists a page at a time, newest first."""
 
-    def list(self, *, limit: int | None = None, cursor: str | None = None) -> Outcome[Any]:
-        """One page; ``cursor`` is the previous page's ``next_cursor``."""
+    def list(
+        self, *, limit: int | tuple[int, ...] | None = None, cursor: str | None = None
+    ) -> Outcome[Any]:
+        """One page; ``cursor`` is the previous page's ``next_cursor``.
+
+        Several page sizes send the size once each (a request the contract refuses).
+        """
         ...
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from framework.client import UNSET
 from models.common import ErrorCode
 from models.payments import Payment, PaymentPage
 from steps.domain.outcome import Outcome
-from steps.domain.session import Resource
+from steps.domain.session import Resource, query
 
 #: Why a deposit or a withdrawal may be refused for what it asks (the contract's codes).
 PAYMENT_REFUSALS = (ErrorCode.INVALID_AMOUNT, ErrorCode.INVALID_METHOD, ErrorCode.CURRENCY_MISMATCH)
@@ -27,13 +28,23 @@ class PaymentsApi(Resource):
         key: str | None = None,
     ) -> Outcome[Payment]:
         """Pay money in; ``extra`` adds fields as given, ``key`` is the idempotency key."""
+        return self._deposit(json={**_payment(amount, method, currency), **(extra or {})}, key=key)
+
+    def deposit_as_written(self, form: bytes) -> Outcome[Payment]:
+        """Send a deposit form exactly as written, for forms no encoder writes."""
+        return self._deposit(content=form)
+
+    def _deposit(
+        self, *, json: object = UNSET, content: bytes | None = None, key: str | None = None
+    ) -> Outcome[Payment]:
         return self.call(
             "deposit",
             "POST",
             "/payments/deposits",
             ok={201: Payment},
             refusals=PAYMENT_REFUSALS,
-            json={**_payment(amount, method, currency), **(extra or {})},
+            json=json,
+            content=content,
             key=key,
         )
 
@@ -61,20 +72,17 @@ class PaymentsApi(Resource):
             refusals=(ErrorCode.PAYMENT_NOT_FOUND,),
         )
 
-    def list(self, *, limit: int | None = None, cursor: str | None = None) -> Outcome[PaymentPage]:
-        """One page of the customer's payments, newest first."""
-        params = {
-            name: str(value)
-            for name, value in (("limit", limit), ("cursor", cursor))
-            if value is not None
-        }
+    def list(
+        self, *, limit: int | tuple[int, ...] | None = None, cursor: str | None = None
+    ) -> Outcome[PaymentPage]:
+        """One page of the customer's payments, newest first (several sizes: each sent once)."""
         return self.call(
             "payment list",
             "GET",
             "/payments",
             ok={200: PaymentPage},
             refusals=(ErrorCode.INVALID_PAGINATION,),
-            params=params,
+            params=query(limit=limit, cursor=cursor),
         )
 
 

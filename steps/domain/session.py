@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -9,10 +10,17 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, SecretStr
 
-from framework.client import UNSET, ApiClient
+from framework.client import UNSET, ApiClient, encode_json
 from framework.errors import SuiteDefectError
 from framework.expected import ErrorCodes
-from models.common import ERROR_STATUSES, WEATHER_CODES, ErrorBody, ErrorCode, error_code
+from models.common import (
+    ERROR_STATUSES,
+    MAX_BODY_BYTES,
+    WEATHER_CODES,
+    ErrorBody,
+    ErrorCode,
+    error_code,
+)
 from steps.domain.outcome import Outcome
 
 ResultT = TypeVar("ResultT")
@@ -25,7 +33,45 @@ CONTRACT_ERRORS = ErrorCodes(
 )
 
 #: Refusals every operation with a JSON body may give (the contract's conventions).
-BODY_REFUSALS = (ErrorCode.INVALID_JSON, ErrorCode.UNKNOWN_FIELD, ErrorCode.MISSING_FIELD)
+BODY_REFUSALS = (
+    ErrorCode.INVALID_JSON,
+    ErrorCode.UNKNOWN_FIELD,
+    ErrorCode.MISSING_FIELD,
+    ErrorCode.PAYLOAD_TOO_LARGE,
+)
+
+#: A query value: one, or several that send the parameter once each (a repeat, on purpose).
+QueryValue = str | int | tuple[str | int, ...] | None
+
+
+def query(**values: QueryValue) -> dict[str, str | list[str]]:
+    """Query parameters from the values given: ``None`` is left out, a tuple repeats its name."""
+    return {
+        name: [str(each) for each in value] if isinstance(value, tuple) else str(value)
+        for name, value in values.items()
+        if value is not None
+    }
+
+
+#: Half of a character: the first of the two escapes that write one emoji (U+1F600) in JSON.
+HALF_CHARACTER = b"\\ud83d"
+
+
+def cut_short(form: dict[str, Any], name: str) -> bytes:
+    """The form as JSON with half a character after the text of ``name``: not valid Unicode.
+
+    No encoder writes a lone surrogate escape, so it is written into the encoded form.
+    """
+    marker = uuid.uuid4().hex
+    encoded = encode_json({**form, name: f"{form[name]}{marker}"})
+    return encoded.replace(marker.encode(), HALF_CHARACTER)
+
+
+def oversized(form: bytes) -> bytes:
+    """The form followed by whitespace (the same JSON) to one byte over the size limit."""
+    return form + b" " * max(0, MAX_BODY_BYTES + 1 - len(form))
+
+
 #: Refusals every POST may give for its idempotency key.
 KEY_REFUSALS = (ErrorCode.INVALID_IDEMPOTENCY_KEY, ErrorCode.IDEMPOTENCY_KEY_REUSED)
 
@@ -45,6 +91,8 @@ class Session:
     #: Codes sharing a status with trouble on the way that a step named as answers the
     #: scenario reads for this customer (a rate limit it watches, a lockout it caused).
     answers: set[ErrorCode] = field(default_factory=set)
+    #: Whether every form this customer sends is padded past the size limit (`oversized`).
+    padded: bool = False
 
     def __repr__(self) -> str:
         signed_in = "signed in" if self.token is not None else "signed out"
@@ -89,7 +137,8 @@ class Resource:
         ok: Mapping[int, type[BaseModel] | None],
         refusals: Collection[ErrorCode] = (),
         json: object = UNSET,
-        params: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        params: Mapping[str, str | list[str]] | None = None,
         authenticated: bool = True,
         key: str | None = None,
     ) -> Outcome[Any]:
@@ -100,13 +149,19 @@ class Resource:
         each with the status the contract gives it. Codes that share a status with trouble
         on the way are accepted only when a step named them (``Session.reads``): otherwise
         a 429, whatever its body, is waited out. ``key`` is the request's idempotency key
-        (a fresh one for each request when left out).
+        (a fresh one for each request when left out). ``content`` is a form sent exactly as
+        written instead of ``json``; a padded session pads either past the size limit.
         """
         codes = {*refusals, *self.session.answers}
         if authenticated:
             codes.add(ErrorCode.UNAUTHENTICATED)
-        if json is not UNSET:
+        if json is not UNSET or content is not None:
             codes.update(BODY_REFUSALS)
+            if self.session.padded:
+                if content is None:
+                    self.session.client.redactor.learn_from_json(json)
+                    content, json = encode_json(json), UNSET
+                content = oversized(content)
         if method == "POST":
             codes.update(KEY_REFUSALS)
         implied = codes & WEATHER_CODES - self.session.answers
@@ -123,6 +178,7 @@ class Resource:
             method,
             path,
             json=json,
+            content=content,
             params=params,
             token=token,
             expect=ok,

@@ -198,6 +198,18 @@ def test_an_answer_not_asked_for_that_keeps_the_contract_is_a_product_defect(
     assert "Expected: 201, or refused with 422 NO_FUNDS" in str(failure)
 
 
+def test_content_is_sent_as_the_json_body_exactly_as_given(
+    server: LocalServer, client: ApiClient
+) -> None:
+    raw = b'{"amount":10,"amount":999999}  '
+    client.request("POST", "/things", content=raw)
+    (received,) = server.received
+    assert received.body == raw
+    assert received.headers["content-type"] == "application/json"
+    with pytest.raises(ConfigurationError, match="json or content"):
+        client.request("POST", "/things", json={}, content=raw)
+
+
 def test_refusals_need_the_hook_that_reads_codes(client: ApiClient) -> None:
     with pytest.raises(ConfigurationError, match="ErrorCodes"):
         client.request("GET", "/things", refusals={(404, "GONE")})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import requests
 
-from framework.curl import to_curl
+from framework.curl import BODY_IN_LINE_MAX, to_curl
 from framework.exchange import RequestRecord
 from framework.redaction import Redactor
 from framework.transport import record_request
@@ -41,6 +41,23 @@ def test_curl_line_reproduces_the_request() -> None:
         "--cacert",
         "/etc/ca bundle.pem",
     ]
+
+
+def test_a_body_too_long_for_a_command_line_is_read_from_a_file() -> None:
+    body = '{"amount": 10}' + " " * BODY_IN_LINE_MAX
+    record = RequestRecord(method="POST", url="http://h/x", headers={}, body=body)
+    line = to_curl(record)
+    assert len(line) < 300, line
+    assert shlex.split(line, comments=True) == [
+        "curl",
+        "-sS",
+        "-X",
+        "POST",
+        "http://h/x",
+        "--data-binary",
+        "@request-body.json",
+    ]
+    assert f"the body ({len(body)} characters) is too long for a command line" in line
 
 
 def test_curl_without_body() -> None:

@@ -113,6 +113,7 @@ def test_every_error_code_has_the_contracts_status() -> None:
     )
     assert ERROR_STATUSES[ErrorCode.INSUFFICIENT_FUNDS] == {422}
     assert ERROR_STATUSES[ErrorCode.INJECTED_FAULT] == {429, 500, 502, 503, 504}
+    assert ERROR_STATUSES[ErrorCode.PAYLOAD_TOO_LARGE] == {413}
 
 
 def test_the_codes_that_share_a_status_with_trouble_on_the_way() -> None:
