@@ -131,38 +131,70 @@ def _matrix_run(outcomes: dict[str, str], answers: Mapping[str, tuple[str, ...]]
 
 
 def test_the_kill_matrix_says_who_caught_what_and_judges_the_rest() -> None:
-    names = ("t::caught", "t::weaker", "t::unreached", "t::unstable", "t::broken")
+    names = ("t::caught", "t::weaker", "t::unreached", "t::unstable", "t::drift", "t::broken")
     clean = {name: "passed" for name in names} | {"t::broken": "failed"}
     answers = {name: ("GET /account 200 aaa",) for name in names}
     varied = answers | {"t::unstable": ("GET /account 200 bbb",)}
     changed = answers | {"t::weaker": ("GET /account 200 ccc",)}
+    drifted = answers | {"t::drift": ("GET /account 200 ddd",)}
     verdicts = [
         verdict(find("buy_not_debited"), _matrix_run(clean | {"t::caught": "failed"}, answers)),
         verdict(find("fill_not_notified"), _matrix_run(clean, changed)),
+        verdict(find("account_extra_field"), _matrix_run(clean | {"t::drift": "failed"}, drifted)),
     ]
     matrix = kill_matrix.build([_matrix_run(clean, answers), _matrix_run(clean, varied)], verdicts)
-    assert matrix.scenarios == 4
+    assert matrix.scenarios == 5
     assert matrix.broken == ("t::broken",)
-    assert matrix.caught == {"buy_not_debited": ("t::caught",), "fill_not_notified": ()}
+    assert matrix.caught == {
+        "buy_not_debited": ("t::caught",),
+        "fill_not_notified": (),
+        "account_extra_field": ("t::drift",),
+    }
+    assert matrix.stopped == {}
     assert [(u.scenario, u.judgement, u.reached_by) for u in matrix.uncaught] == [
         ("t::unreached", Judgement.UNREACHED, ()),
         ("t::unstable", Judgement.UNSTABLE, ()),
         ("t::weaker", Judgement.WEAKER, ("fill_not_notified",)),
     ]
+    # Against the product defects alone, the scenario only drift caught is judged too.
+    assert [(u.scenario, u.judgement) for u in matrix.uncaught_behaviour] == [
+        ("t::drift", Judgement.UNREACHED),
+        ("t::unreached", Judgement.UNREACHED),
+        ("t::unstable", Judgement.UNSTABLE),
+        ("t::weaker", Judgement.WEAKER),
+    ]
     text = kill_matrix.render(matrix)
     assert "| buy_not_debited | 1 | t::caught |" in text
     assert "- t::weaker: weaker than it looks (its answers changed under fill_not_notified)" in text
+    assert (
+        "Scenarios that caught no product defect (only contract drift): 4; against the product"
+        " defects, 1 weaker than it looks, 2 test something no product defect reaches, 1 not"
+        " judged"
+    ) in text
+    assert "- t::drift" not in text  # the console lists only the weaker ones
+    assert "- t::drift: tests something no defect reaches" in kill_matrix.render(matrix, shown=None)
     assert "Failing without any defect (left out):\n- t::broken" in text
 
 
 def test_the_console_shows_a_few_catchers_and_the_file_all_of_them() -> None:
     many = {f"t::s{n:02d}": "passed" for n in range(10)}
-    caught = verdict(find("outage"), _matrix_run(dict.fromkeys(many, "failed"), {}))
+    caught = verdict(find("quotes_sorted"), _matrix_run(dict.fromkeys(many, "failed"), {}))
     matrix = kill_matrix.build([_matrix_run(many, {})] * 2, [caught])
-    assert "| outage | 10 | t::s00, t::s01, t::s02, t::s03, t::s04, t::s05, … and 4 more |" in (
-        kill_matrix.render(matrix)
+    assert (
+        "| quotes_sorted | 10 | t::s00, t::s01, t::s02, t::s03, t::s04, t::s05, … and 4 more |"
+        in (kill_matrix.render(matrix))
     )
     assert "t::s09" in kill_matrix.render(matrix, shown=None)
+
+
+def test_a_run_stopped_before_any_scenario_is_shown_as_such() -> None:
+    line = "acceptance suite: the API at http://x is unreachable or unhealthy (503)"
+    stopped = verdict(find("outage"), run(stopped=line, executed=0))
+    matrix = kill_matrix.build([_matrix_run({"t::a": "passed"}, {})] * 2, [stopped])
+    assert matrix.stopped == {"outage": line}
+    assert f"| outage | 0 | none ran: the runner stopped the run ({line}) |" in (
+        kill_matrix.render(matrix)
+    )
 
 
 def _signature(url: str, body: object, **headers: str) -> str:
