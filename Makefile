@@ -42,7 +42,8 @@ test: setup setup-node lint ## run every test: the framework's, the sandbox's an
 acceptance: setup setup-node ## run the acceptance suite and build its HTML report (reports/html)
 	rm -rf $(ACCEPTANCE_RESULTS)
 	@status=0; \
-	$(BIN)/pytest -m acceptance -n auto --alluredir $(ACCEPTANCE_RESULTS) $(PYTEST_ARGS) || status=$$?; \
+	$(BIN)/pytest -m acceptance -n auto --alluredir $(ACCEPTANCE_RESULTS) --html-report $(REPORT) \
+		$(PYTEST_ARGS) || status=$$?; \
 	if $(BIN)/python -m reporting.build --results $(ACCEPTANCE_RESULTS) --output $(REPORT); then \
 		echo "HTML report: $(REPORT)/index.html; to view it, serve the folder and open the address:"; \
 		echo "  $(BIN)/python -m http.server --bind 127.0.0.1 --directory $(REPORT) 8080"; \

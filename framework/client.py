@@ -137,6 +137,17 @@ class Exchange:
         self.status = response.status_code if response is not None else None
         self.error: FrameworkError | None = None
 
+    @property
+    def sent(self) -> requests.PreparedRequest:
+        """The request as it went on the wire, NOT redacted: only for a tool that sends it
+        again (a replay), which must write none of its secrets as they are."""
+        return self._prepared
+
+    @property
+    def received(self) -> requests.Response | None:
+        """The final response as it came back, NOT redacted (see ``sent``)."""
+        return self._response
+
     @cached_property
     def request(self) -> RequestRecord:
         """The redacted request."""
@@ -271,6 +282,8 @@ class ApiClient:
         self._listeners: list[Listener] = []
         #: (seconds, monotonic end) of the time budget requests now run in, if any
         self._budget: tuple[float, float] | None = None
+        #: Values the caller made up for this run (see ``note_generated``).
+        self.generated: set[str] = set()
 
     def __repr__(self) -> str:
         return (
@@ -284,6 +297,11 @@ class ApiClient:
     def remove_listener(self, listener: Listener) -> None:
         """Stop calling ``listener``."""
         self._listeners.remove(listener)
+
+    def note_generated(self, value: str) -> None:
+        """Remember a value the caller made up for this run (a new user's name, unique to
+        it): a replay of the requests that carry it makes up another one of the same shape."""
+        self.generated.add(value)
 
     def close(self) -> None:
         """Close the pooled connections."""
@@ -503,6 +521,7 @@ class ApiClient:
                 status=status,
                 expected=tuple(sorted(expected.statuses)),
                 code=code,
+                refusals=tuple(sorted(expected.refusals)),
                 drift=True,
                 details=allowed,
             )
@@ -516,5 +535,6 @@ class ApiClient:
             status=status,
             expected=tuple(sorted(expected.statuses)),
             code=code,
+            refusals=tuple(sorted(expected.refusals)),
             details=allowed if expected.refusals else None,
         )

@@ -8,6 +8,7 @@ fields without passing through ``float``.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -47,16 +48,69 @@ def _shown(value: Any, redactor: Redactor) -> str:
     return f"{text} ({kind})"
 
 
+#: Pydantic's type errors -> the JSON type the field must have.
+_TYPE_ERRORS = {
+    "string_type": "string",
+    "int_type": "integer",
+    "int_from_float": "integer",
+    "int_parsing": "integer",
+    "float_type": "number",
+    "float_parsing": "number",
+    "decimal_type": "number",
+    "decimal_parsing": "number",
+    "bool_type": "boolean",
+    "bool_parsing": "boolean",
+    "dict_type": "object",
+    "model_type": "object",
+    "model_attributes_type": "object",
+    "list_type": "array",
+    "none_required": "null",
+}
+#: Pydantic's bound errors -> the rule's name, read from the error's context.
+_BOUNDS = ("gt", "ge", "lt", "le", "decimal_places", "min_length", "max_length")
+
+
+def rule_of(error: Any) -> dict[str, Any]:
+    """The rule one Pydantic error says a field broke, as data a replay can check again.
+
+    ``{"present": True}``, ``{"absent": True}``, ``{"type": "number"}``, ``{"enum": [...]}``,
+    ``{"pattern": "..."}``, a bound (``{"gt": 0}``, ``{"decimal_places": 2}`` …), or
+    ``{"message": "..."}`` for a rule only the model can check. A validator of the model's
+    own tells its rule through the context of the error it raises: ``json_type`` or
+    ``pattern``.
+    """
+    kind = error["type"]
+    context = error.get("ctx") or {}
+    if kind == "missing":
+        return {"present": True}
+    if kind == "extra_forbidden":
+        return {"absent": True}
+    if kind in _TYPE_ERRORS:
+        return {"type": _TYPE_ERRORS[kind]}
+    if "json_type" in context:
+        return {"type": str(context["json_type"])}
+    if kind in ("enum", "literal_error"):
+        return {"enum": re.findall(r"'((?:[^'\\]|\\.)*)'", str(context.get("expected", "")))}
+    if "pattern" in context:
+        return {"pattern": str(context["pattern"])}
+    bounds = {name: context[name] for name in _BOUNDS if name in context}
+    if bounds:
+        return {name: str(value) for name, value in bounds.items()}
+    return {"message": str(error["msg"])}
+
+
 def _mismatch(error: Any, redactor: Redactor) -> Mismatch:
-    path = field_path(tuple(error["loc"]))
+    location = tuple(error["loc"])
+    path = field_path(location)
+    rule = rule_of(error)
     if error["type"] == "missing":
-        return Mismatch(path=path, expected="a value (required field)", received="missing")
-    if error["type"] == "extra_forbidden":
-        return Mismatch(
-            path=path, expected="no such field", received=_shown(error["input"], redactor)
-        )
-    expected = str(error["msg"]).removeprefix("Input should be ")
-    return Mismatch(path=path, expected=expected, received=_shown(error["input"], redactor))
+        expected, received = "a value (required field)", "missing"
+    elif error["type"] == "extra_forbidden":
+        expected, received = "no such field", _shown(error["input"], redactor)
+    else:
+        expected = str(error["msg"]).removeprefix("Input should be ")
+        received = _shown(error["input"], redactor)
+    return Mismatch(path=path, expected=expected, received=received, location=location, rule=rule)
 
 
 def format_mismatches(mismatches: tuple[Mismatch, ...]) -> str:
@@ -80,7 +134,9 @@ def validate(model: type[ModelT], body: bytes, *, status: int, redactor: Redacto
         errors = exc.errors(include_url=False)
     if errors and errors[0]["type"] == "json_invalid":
         mismatches: tuple[Mismatch, ...] = (
-            Mismatch(path="(body)", expected="a JSON document", received="not JSON"),
+            Mismatch(
+                path="(body)", expected="a JSON document", received="not JSON", rule={"json": True}
+            ),
         )
     else:
         mismatches = tuple(_mismatch(error, redactor) for error in errors)

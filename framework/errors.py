@@ -26,9 +26,10 @@ layout: summary, details, request, response, attempts and a ``curl`` line, all r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar, TypedDict, Unpack
+from typing import Any, ClassVar, TypedDict, Unpack
 
 from framework.exchange import Attempt, RequestRecord, ResponseRecord, format_report
 
@@ -160,7 +161,8 @@ class UnexpectedStatus(FrameworkError):  # noqa: N818 - named as in the agreed i
     """The server answered with an outcome the caller did not ask for.
 
     ``code`` is the error code the body carried (``None`` without one), ``expected`` the
-    statuses the caller accepted, whatever the body. A product defect, unless the code is
+    statuses the caller accepted, whatever the body, and ``refusals`` the (status, code)
+    pairs it accepted as well. A product defect, unless the code is
     one the contract gives other statuses (``drift=True``): then the answer itself breaks
     the contract, and the failure is contract drift.
     """
@@ -172,23 +174,31 @@ class UnexpectedStatus(FrameworkError):  # noqa: N818 - named as in the agreed i
         status: int,
         expected: tuple[int, ...],
         code: str | None = None,
+        refusals: tuple[tuple[int, str], ...] = (),
         drift: bool = False,
         **parts: Unpack[ReportParts],
     ) -> None:
         super().__init__(summary, **parts)
         self.status = status
         self.expected = expected
+        self.refusals = refusals
         self.code = code
         self.category = FailureCategory.CONTRACT_DRIFT if drift else FailureCategory.PRODUCT_DEFECT
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Mismatch:
-    """One field of a body that does not match its model."""
+    """One field of a body that does not match its model.
+
+    ``path`` is the field as people read it (``items[0].price``), ``location`` the same as a
+    JSON path, and ``rule`` the rule it broke as data (``framework.contract.rule_of``).
+    """
 
     path: str
     expected: str
     received: str
+    location: tuple[str | int, ...] = ()
+    rule: Mapping[str, Any] = field(default_factory=dict)
 
 
 class ContractViolation(FrameworkError):  # noqa: N818 - named as in the agreed interface

@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     StrictStr,
 )
+from pydantic_core import PydanticCustomError
 
 
 class ContractModel(BaseModel):
@@ -32,7 +33,11 @@ def _number_as_decimal(value: Any) -> Any:
     validation, which accepts only ``Decimal`` instances, reads it the same in both modes.
     """
     if isinstance(value, str | bool):
-        raise ValueError("must be a JSON number, not a string or a boolean")
+        raise PydanticCustomError(
+            "json_number",
+            "must be a JSON number, not a string or a boolean",
+            {"json_type": "number"},
+        )
     if isinstance(value, int | float):
         return Decimal(str(value))
     return value
@@ -45,7 +50,11 @@ def _utc_with_z(value: Any) -> Any:
     """
     if isinstance(value, str):
         if not _RFC3339_UTC.fullmatch(value):
-            raise ValueError("must be an RFC 3339 timestamp in UTC ending in 'Z'")
+            raise PydanticCustomError(
+                "utc_timestamp",
+                "must be an RFC 3339 timestamp in UTC ending in 'Z'",
+                {"pattern": f"^{_RFC3339_UTC.pattern}$"},
+            )
         whole, _, fraction = value[:-1].partition(".")
         return datetime.fromisoformat(f"{whole}.{fraction[:6].ljust(6, '0')}+00:00")
     return value

@@ -8,9 +8,9 @@ which merges the folders (one per CI shard), classifies failures into the suite'
 and appends this run to the history file; then it strips the third-party scripts Allure embeds
 and refuses to finish while the page still refers to another host.
 
-The API coverage and latency that the report plugin wrote into the results folders
-(``api-coverage.json``, ``api-latency.json``) are merged across the folders and attached to the
-report as two global attachments (Allure's ``*-globals.json``), shown on its overview.
+The run summary, API coverage and latency that the report plugin wrote into the results
+folders (``summary.json``, ``api-coverage.json``, ``api-latency.json``) are merged across the
+folders and attached to the report as global attachments (Allure's ``*-globals.json``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reporting.offline import external_references, strip_third_party_scripts
-from reporting.summary import api_figures
+from reporting.summary import SUMMARY_DATA, RunSummary, api_figures
 
 #: The project's root: where package.json, allurerc.mjs and node_modules live.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -116,20 +116,28 @@ def _make_offline(output: Path) -> list[str]:
 
 
 def write_global_attachments(results: tuple[Path, ...], folder: Path) -> list[str]:
-    """Write the merged coverage and latency into ``folder`` as Allure global attachments.
+    """Write the run summary and the merged coverage and latency into ``folder`` as Allure
+    global attachments (the run's summary merged across the folders, as CI's shards are).
 
     Returns the attachments' names (none when no results folder has the data).
     """
     try:
         coverage, latency = api_figures(results)
+        summaries = [
+            path.read_text(encoding="utf-8")
+            for path in (folder / SUMMARY_DATA for folder in results)
+            if path.exists()
+        ]
+        summary = RunSummary.from_json(summaries).markdown() if summaries else None
     except (ValueError, KeyError, TypeError) as error:
         raise ReportError(
-            f"cannot read or merge the API coverage and latency of {', '.join(map(str, results))}"
-            f" ({error}); rerun the suite to write them again"
+            f"cannot read or merge the run summary, API coverage and latency of "
+            f"{', '.join(map(str, results))} ({error}); rerun the suite to write them again"
         ) from None
     texts = [
         (name, text)
         for name, text in (
+            ("Run summary", summary),
             ("API coverage", coverage.markdown() if coverage else None),
             ("Latency per operation", latency.markdown() if latency else None),
         )

@@ -12,7 +12,16 @@ Loaded from the root ``conftest.py``. For every pytest-bdd scenario:
   transient faults that retries absorbed and a command that reruns each failed scenario.
   Under xdist the workers pass this on in ``report.user_properties`` to the controller.
 
+- **Bug reports and replays.** A failed scenario is laid out as a bug report
+  (:mod:`reporting.failure`): what pytest prints, JUnit holds and the report shows; and its
+  requests and failed check are written as a standalone replay (:mod:`reporting.replay`,
+  ``--replay-dir``), attached to the scenario.
+
 With ``--alluredir`` (allure-pytest-bdd), the results also get:
+
+- each scenario's exchanges as a HAR file (:mod:`reporting.har`); each step's requests and
+  attempts in its name; a retried scenario's tag ``retried ×N`` and label ``attempts``;
+- step parameters as the feature writes them (not the step function's arguments);
 
 - every HTTP exchange, redacted, attached to the Gherkin step that made it (a listener on each
   :class:`framework.client.ApiClient` a fixture returns);
@@ -37,6 +46,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -52,17 +62,19 @@ from urllib.parse import urlsplit
 import allure
 import allure_commons
 import pytest
+from _pytest._code.code import ReprEntryNative, ReprExceptionInfo, ReprFileLocation, ReprTraceback
 from allure_commons.model2 import (
     ExecutableItem,
     Label,
     Link,
+    Parameter,
     Status,
     StatusDetails,
     TestResult,
     TestStepResult,
 )
 from allure_commons.types import LabelType
-from allure_commons.utils import host_tag, md5, now, platform_label, thread_tag, uuid4
+from allure_commons.utils import md5, now, platform_label, uuid4
 from allure_pytest_bdd.utils import (
     apply_link_pattern,
     convert_params,
@@ -71,9 +83,12 @@ from allure_pytest_bdd.utils import (
     get_history_id,
     iter_pytest_tags,
 )
-from pytest_bdd.parser import ScenarioTemplate
+from pytest_bdd.exceptions import StepDefinitionNotFoundError
+from pytest_bdd.parser import ScenarioTemplate, Step
 from pytest_bdd.scenario import scenario_wrapper_template_registry
+from pytest_bdd.steps import StepFunctionContext, step_function_context_registry
 
+from framework.checks import Check, CheckKind, check_of
 from framework.classify import FailureCategory, classify
 from framework.client import ApiClient, Exchange
 from framework.errors import (
@@ -82,7 +97,17 @@ from framework.errors import (
 )
 from framework.redaction import Redactor
 from framework.settings import load_settings
-from reporting.summary import Outcome, RunSummary, ScenarioResult, fault_kind, first_line
+from reporting.failure import BugReport, StepPlace, split_message
+from reporting.har import har
+from reporting.replay import Failure, Sent, replay_name, replay_source
+from reporting.summary import (
+    SUMMARY_DATA,
+    Outcome,
+    RunSummary,
+    ScenarioResult,
+    fault_kind,
+    first_line,
+)
 from trust.coverage import COVERAGE_FILE, Call, Coverage, DocumentError, documented_operations
 from trust.latency import LATENCY_FILE, Latency
 
@@ -110,6 +135,17 @@ _SCENARIO = "scenario"
 _CATEGORY = "failure_category"
 _MESSAGE = "failure_message"
 _FAULT = "transient_fault"
+_STAGED = "staged_fault"
+_STEP = "failed_step"
+_REPLAY = "replay"
+#: Labels allure-pytest-bdd adds that say nothing of a scenario (the machine, the thread).
+_NO_LABELS = frozenset({LabelType.HOST, LabelType.THREAD})
+#: The tag of a scenario whose requests were retried (``retried ×3``), a filter of the report.
+RETRIED_TAG = "retried"
+#: The label that says how many attempts a retried scenario's requests took.
+ATTEMPTS_LABEL = "attempts"
+#: Where the replays of failed scenarios go unless --replay-dir says otherwise.
+DEFAULT_REPLAY_DIR = Path("reports") / "replay"
 #: The workeroutput key under which an xdist worker hands its requests to the controller.
 _CALLS = "acceptance_api_calls"
 #: The workeroutput key under which an xdist worker hands on the scenarios it selected.
@@ -129,6 +165,8 @@ class ScenarioInfo:
 
     name: str
     full_name: str
+    #: ``features/orders/market_orders.feature:9``: the scenario's file (relative) and line
+    where: str
     title_path: tuple[str, ...]
     description: str
     steps: tuple[str, ...]
@@ -204,6 +242,7 @@ def scenario_info(item: pytest.Item, template: ScenarioTemplate) -> ScenarioInfo
     return ScenarioInfo(
         name=scenario.name,
         full_name=get_full_name(feature, scenario),
+        where=f"{'/'.join(parts)}:{template.line_number}",
         title_path=(*parts[:-1], feature.name or parts[-1]),
         description=get_allure_description(item, feature, scenario) or "",
         steps=tuple(f"{step.keyword} {step.name}" for step in scenario.steps),
@@ -279,7 +318,10 @@ class _Collected:
     outcome: Outcome = Outcome.PASSED
     category: FailureCategory | None = None
     message: str = ""
+    step: str = ""
+    replay: str = ""
     faults: list[str] = field(default_factory=list)
+    staged: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -291,8 +333,19 @@ class _Current:
     started: bool = False  #: allure-pytest-bdd opened its result (the scenario began)
     labelled: bool = False  #: failure_category is on the result
     faults: list[str] = field(default_factory=list)
+    #: faults met after the scenario armed faults itself: staged, not weather
+    staged: list[str] = field(default_factory=list)
+    armed: bool = False
     setup_error: BaseException | None = None
     reports: list[pytest.TestReport] = field(default_factory=list)
+    step: StepPlace | None = None  #: the Gherkin step running now
+    failed_step: StepPlace | None = None
+    #: step title (``Then Alice has 8,500.00 in cash``) -> its parameters as written
+    parameters: dict[str, dict[str, str]] = field(default_factory=dict)
+    sent: list[Sent] = field(default_factory=list)  #: the scenario's requests, in order
+    #: step text -> [requests, attempts] of the requests it sent
+    per_step: dict[str, list[int]] = field(default_factory=dict)
+    report: BugReport | None = None  #: the failure as a bug report, once it failed
 
 
 class ReportPlugin:
@@ -363,11 +416,35 @@ class ReportPlugin:
 
     @allure_commons.hookimpl(tryfirst=True)
     def report_result(self, result: TestResult) -> None:
-        """Redact a result just before allure's file logger writes it."""
+        """Rewrite and redact a result just before allure's file logger writes it.
+
+        The failure becomes the bug report, step parameters are the step's words as the
+        feature writes them (not the step function's arguments, fixtures included), and
+        the host and thread labels, which say nothing of the scenario, go.
+        """
         current = self._current
         if current is not None and current.started and current.setup_error is None:
             self._label_category(current, result)
+        if current is not None:
+            self._rewrite(current, result)
         self._redact_item(result)
+
+    def _rewrite(self, current: _Current, result: TestResult) -> None:
+        bug = current.report
+        if bug is not None:
+            result.statusDetails = StatusDetails(message=bug.headline, trace=bug.text())
+        for step in result.steps:
+            text = step.name
+            if text in current.parameters:
+                step.parameters = [
+                    Parameter(name=name, value=value)
+                    for name, value in current.parameters[text].items()
+                ]
+            if bug is not None and step.status in (Status.FAILED, Status.BROKEN):
+                step.statusDetails = StatusDetails(message=bug.headline)
+            if text in current.per_step:
+                step.name = f"{text}  ·  {_attempts_shown(*current.per_step[text])}"
+        result.labels = [label for label in result.labels if label.name not in _NO_LABELS]
 
     def _label_category(self, current: _Current, result: TestResult) -> None:
         """A strict expected failure that passed has no exception: it is the test's defect."""
@@ -418,7 +495,16 @@ class ReportPlugin:
         faults = absorbed_faults(exchange)
         call = api_call(exchange, base_path)
         with self._lock:
-            current.faults += faults
+            (current.staged if current.armed else current.faults).extend(faults)
+            if current.step is not None:  # the set-up's are the session fixtures' requests
+                current.sent.append(Sent(exchange=exchange, step=str(current.step)))
+                counts = current.per_step.setdefault(current.step.text, [0, 0])
+                counts[0] += 1
+                counts[1] += len(exchange.attempts)
+            if exchange.status is not None and self._config.hook.pytest_acceptance_arms_faults(
+                method=exchange.method, path=call.path, status=exchange.status
+            ):
+                current.armed = True
             self._calls.setdefault(base_url, []).append(call)
             if current.started and self.results_dir is not None:
                 allure.attach(
@@ -495,14 +581,72 @@ class ReportPlugin:
         for url, name, link_type in current.info.links:
             allure.dynamic.link(url, link_type=link_type, name=name)
 
+    def _attach_exchanges(self, current: _Current, report: pytest.TestReport) -> None:
+        """The scenario's exchanges as a HAR file, the sections the suite added to its report
+        (a missing step's definition), and, when its requests were retried, the tag
+        ``retried ×N`` (N attempts more than requests, a filter of the report) and the label
+        ``attempts``."""
+        for title, text in _suite_sections(report):
+            allure.attach(text, name=title, attachment_type=allure.attachment_type.TEXT)
+        if not current.sent:
+            return
+        allure.attach(
+            har(current.sent, page=f"{current.info.name} ({current.info.where})"),
+            name="HTTP exchanges (HAR)",
+            attachment_type="application/json",
+            extension="har",
+        )
+        requests = len(current.sent)
+        attempts = sum(len(sent.exchange.attempts) for sent in current.sent)
+        if attempts > requests:
+            allure.dynamic.tag(f"{RETRIED_TAG} ×{attempts - requests}")
+            allure.dynamic.label(ATTEMPTS_LABEL, _attempts_shown(requests, attempts))
+
+    def _place(self, step: Step, parameters: dict[str, str] | None = None) -> StepPlace:
+        """A step as the feature writes it, where it is, and its parameters as written."""
+        assert self._current is not None
+        feature = self._current.info.where.rpartition(":")[0]
+        return StepPlace(
+            text=self.redact(f"{step.keyword} {step.name}"),
+            where=f"{feature}:{step.line_number}",
+            parameters={name: self.redact(value) for name, value in (parameters or {}).items()},
+        )
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_bdd_before_step(self, step: Step) -> None:
+        """Remember the step that runs now: the requests it sends are its own."""
+        if self._current is not None:
+            self._current.step = self._place(step)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_bdd_before_step_call(self, step: Step, step_func: Any) -> None:
+        """The step's parameters as its Gherkin writes them, not as its function gets them."""
+        current = self._current
+        if current is not None:
+            current.step = self._place(step, written_parameters(step, step_func))
+            current.parameters[current.step.text] = current.step.parameters
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_bdd_step_error(self) -> None:
+        """The step that failed is the one running."""
+        if self._current is not None:
+            self._current.failed_step = self._current.step
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_bdd_step_func_lookup_error(self, step: Step) -> None:
+        """A step no definition matches fails the scenario."""
+        if self._current is not None:
+            self._current.failed_step = self._place(step)
+
     @pytest.hookimpl(wrapper=True, trylast=True)
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        """Classify a failure and hand the scenario's facts on in ``user_properties``.
+        """Classify a failure, lay it out as a bug report (with its replay), and hand the
+        scenario's facts on in ``user_properties``.
 
         ``trylast`` makes this the innermost wrapper, so allure-pytest-bdd (outside it) sees
-        the label and the redacted captured output before it writes the result.
+        the label, the report and the redacted captured output before it writes the result.
         """
         report = yield
         current = self._current
@@ -518,16 +662,171 @@ class ReportPlugin:
         ):
             category = categorize(error)
             message = first_line(self.redact(f"{type(error).__name__}: {error}"))
-            properties += [(_CATEGORY, str(category)), (_MESSAGE, message)]
             if call.when == "setup":
                 current.setup_error = error
+            properties += [(_CATEGORY, str(category)), (_MESSAGE, message)]
             if current.started and not current.labelled and self.results_dir is not None:
                 current.labelled = True
                 allure.dynamic.label(CATEGORY_LABEL, str(category))
+        if call.when == "call" and current.started and self.results_dir is not None:
+            self._attach_exchanges(current, report)
         if call.when == "teardown":
             with self._lock:
                 properties += [(_FAULT, kind) for kind in current.faults]
+                properties += [(_STAGED, kind) for kind in current.staged]
         return report
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_runtest_makereport")
+    def pytest_runtest_makereport_of_a_failure(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """Lay a scenario that failed out as a bug report, and write its replay.
+
+        The outermost wrapper, so that it sees the final outcome: a known defect that failed
+        as expected (turned into a skip by pytest's xfail) is no failure to report.
+        """
+        report = yield
+        current = self._current
+        if (
+            current is None
+            or current.item is not item
+            or not report.failed
+            or call.excinfo is None
+            or call.when == "teardown"
+        ):
+            return report
+        error = call.excinfo.value
+        bug = self._bug_report(current, call.excinfo, categorize(error), report)
+        current.report = bug
+        report.longrepr = _longrepr(bug)
+        report.user_properties = [
+            (key, value) for key, value in report.user_properties if key != _MESSAGE
+        ]
+        report.user_properties.append((_MESSAGE, bug.message))
+        if current.failed_step is not None:
+            report.user_properties.append((_STEP, str(current.failed_step)))
+        if bug.replay:
+            report.user_properties.append((_REPLAY, bug.replay))
+        return report
+
+    def _bug_report(
+        self,
+        current: _Current,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        category: FailureCategory,
+        report: pytest.TestReport,
+    ) -> BugReport:
+        """The failure as a bug report; for a failed step, its replay is written too."""
+        error = excinfo.value
+        root = self._config.rootpath
+        step = current.failed_step
+        if isinstance(error, StepDefinitionNotFoundError) and step is not None:
+            message = f"no step definition matches: {step.text}"
+            details = "\n\n".join(f"{title}:\n{text}" for title, text in _suite_sections(report))
+        else:
+            message, details = split_message(error)
+        check, checked = self._check(current, error)
+        replay, source = None, None
+        if current.setup_error is None and current.sent:
+            replay, source = self._write_replay(current, error, check, message, category)
+        bug = BugReport(
+            category=category,
+            message=self.redact(message),
+            details=self.redact(details).replace(f"{root}/", ""),
+            scenario=current.info.name,
+            scenario_where=current.info.where,
+            step=step,
+            checked=checked,
+            code=_code_line(excinfo, root),
+            replay=replay,
+            rerun=f"{_rerun_prefix(self._config)} {shlex.quote(current.item.nodeid)}",
+        )
+        if source is not None and self.results_dir is not None and current.started:
+            allure.attach(
+                source,
+                name=f"replay: {replay}",
+                attachment_type="text/plain",
+                extension="py",
+            )
+        return bug
+
+    def _check(self, current: _Current, error: BaseException) -> tuple[Check | None, str | None]:
+        """The failed check as data, and which request's answer it read (for people)."""
+        request_id = next(
+            (sent.exchange.request_id for sent in current.sent if sent.exchange.error is error),
+            None,
+        )
+        check = check_of(error, request_id) if request_id else check_of(error, "")
+        if check is None:
+            return None, None
+        found = [
+            number
+            for number, sent in enumerate(current.sent, start=1)
+            if sent.exchange.request_id == check.request_id
+        ]
+        if not found:
+            return check, None
+        exchange = current.sent[found[0] - 1].exchange
+        path = urlsplit(exchange.url).path
+        what = f"{exchange.method} {path} (request {found[0]} of {len(current.sent)})"
+        if check.path:
+            kind = "the list" if check.kind is CheckKind.COUNT else "field"
+            what += f", {kind} {'.'.join(map(str, check.path))}"
+        return check, what
+
+    def _write_replay(
+        self,
+        current: _Current,
+        error: BaseException,
+        check: Check | None,
+        message: str,
+        category: FailureCategory,
+    ) -> tuple[str, str]:
+        """Write the scenario's replay; return the command that runs it, and its source."""
+        folder = self._replay_dir()
+        path = folder / replay_name(current.item.nodeid)
+        step = current.failed_step
+        client = next((c for c in self._clients if c.generated), self._clients[0])
+        settings = client.settings
+        environment = {
+            value: name
+            for value, name in (
+                (settings.api_username, "API_USERNAME"),
+                (
+                    settings.api_password.get_secret_value() if settings.api_password else None,
+                    "API_PASSWORD",
+                ),
+            )
+            if value
+        }
+        source = replay_source(
+            Failure(
+                scenario=current.info.name,
+                where=current.info.where,
+                message=self.redact(f"[{category}] {message}"),
+                step=str(step) if step else "set-up",
+                check=check,
+                why_unrecorded=(
+                    "the step failed on a plain assertion, not on a check that records what it "
+                    "read (Outcome.expect, Outcome.expect_count, Outcome.refusal)"
+                    if isinstance(error, AssertionError)
+                    else f"the failure is a {category}: {type(error).__name__}"
+                ),
+                sandbox=current.item.get_closest_marker("sandbox") is not None,
+            ),
+            current.sent,
+            base_url=client.transport.base_url,
+            is_secret=lambda text: self.redact(text) != text,
+            generated={value for c in self._clients for value in c.generated},
+            environment=environment,
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(source, encoding="utf-8")
+        return f"python {shlex.quote(str(_shown(path, self._config)))} BASE_URL", source
+
+    def _replay_dir(self) -> Path:
+        folder = Path(self._config.getoption("replay_dir"))
+        return folder if folder.is_absolute() else self._config.rootpath / folder
 
     def _write_unstarted(self, current: _Current) -> None:
         """The result of a scenario that never began: skipped or failed in set-up."""
@@ -540,8 +839,12 @@ class ReportPlugin:
                 if isinstance(error, AssertionError | pytest.fail.Exception)
                 else Status.BROKEN
             )
-            longrepr = setup.longreprtext if setup is not None else ""
-            details = StatusDetails(message=f"{type(error).__name__}: {error}", trace=longrepr)
+            bug = current.report
+            details = (
+                StatusDetails(message=bug.headline, trace=bug.text())
+                if bug is not None
+                else StatusDetails(message=f"{type(error).__name__}: {error}")
+            )
             labels = [(CATEGORY_LABEL, str(categorize(error)))]
         else:
             status = Status.SKIPPED
@@ -570,8 +873,6 @@ class ReportPlugin:
             labels=[
                 Label(name=name, value=value)
                 for name, value in [
-                    (LabelType.HOST, host_tag()),
-                    (LabelType.THREAD, thread_tag()),
                     (LabelType.FRAMEWORK, "pytest-bdd"),
                     (LabelType.LANGUAGE, platform_label()),
                     *info.labels,
@@ -594,6 +895,7 @@ class ReportPlugin:
             return
         entry = self._collected.setdefault(report.nodeid, _Collected())
         entry.faults += [str(value) for key, value in properties if key == _FAULT]
+        entry.staged += [str(value) for key, value in properties if key == _STAGED]
         if report.failed:
             values = dict(properties)
             entry.outcome = Outcome.FAILED
@@ -604,6 +906,8 @@ class ReportPlugin:
                     else FailureCategory.TEST_DEFECT  # a known defect that passed
                 )
                 entry.message = str(values.get(_MESSAGE, _xpass_line(report.longreprtext)))
+                entry.step = str(values.get(_STEP, ""))
+                entry.replay = str(values.get(_REPLAY, ""))
         elif report.skipped and entry.outcome is Outcome.PASSED:
             entry.outcome = Outcome.KNOWN_DEFECT if hasattr(report, "wasxfail") else Outcome.SKIPPED
         if report.when == "teardown":
@@ -638,7 +942,10 @@ class ReportPlugin:
                     outcome=entry.outcome,
                     category=entry.category,
                     message=entry.message,
+                    step=entry.step,
+                    replay=entry.replay,
                     faults=tuple(entry.faults),
+                    staged=tuple(entry.staged),
                 )
                 for nodeid, entry in self._collected.items()
             )
@@ -649,13 +956,18 @@ class ReportPlugin:
             stopped=self.stopped,
             rerun=_rerun_prefix(self._config),
             results_dir=_shown(self.results_dir, self._config),
-            report_hint=(
-                f"`make report RESULTS={_shown(self.results_dir, self._config)}` builds the "
-                "HTML report (reports/html/index.html)"
-                if self.results_dir is not None
-                else None
-            ),
+            report_hint=self._report_hint(),
         )
+
+    def _report_hint(self) -> str | None:
+        """Where the HTML report will be, or how to build one from the results."""
+        built_by_caller = self._config.getoption("html_report")
+        if built_by_caller:
+            return f"{Path(built_by_caller) / 'index.html'} (built once the run is over)"
+        if self.results_dir is None:
+            return None
+        results = _shown(self.results_dir, self._config)
+        return f"`make report RESULTS={results}` builds it (reports/html/index.html)"
 
     # -- API coverage and latency -----------------------------------------------------------
 
@@ -709,11 +1021,20 @@ class ReportPlugin:
         (folder / COVERAGE_FILE).write_text(coverage.to_json(), encoding="utf-8")
         (folder / LATENCY_FILE).write_text(latency.to_json(), encoding="utf-8")
 
+    def _remove_stale_replays(self, summary: RunSummary) -> None:
+        """Leave in the replay folder only the replays of this run's failures."""
+        folder = self._replay_dir()
+        ours = {Path(shlex.split(s.replay)[1]).name for s in summary.failures if s.replay}
+        for path in folder.glob("*.py") if folder.is_dir() else ():
+            if path.name not in ours:
+                path.unlink(missing_ok=True)
+
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         """Print the summary; write it (Markdown) and its data (JSON, for merging shards)."""
         if hasattr(self._config, "workerinput") or not (self._collected or self._selected):
             return
         summary = self.summary()
+        self._remove_stale_replays(summary)
         figures = self.api_figures()
         terminalreporter.write_sep("=", "acceptance summary")
         terminalreporter.write_line(summary.text())
@@ -738,6 +1059,9 @@ class ReportPlugin:
                 self._write_api_figures(self.results_dir, coverage, latency)
         target.write_text(markdown, encoding="utf-8")
         target.with_suffix(".json").write_text(summary.to_json(), encoding="utf-8")
+        if self.results_dir is not None:  # reporting.build attaches it to the report
+            self.results_dir.mkdir(parents=True, exist_ok=True)
+            (self.results_dir / SUMMARY_DATA).write_text(summary.to_json(), encoding="utf-8")
         terminalreporter.write_line(f"summary written to {_shown(target, self._config)}")
 
 
@@ -748,6 +1072,72 @@ def pytest_runtest_protocol(item: pytest.Item) -> bool | None:
     if _INFO in item.stash and isinstance(plugin, ReportPlugin) and plugin.run_stopped():
         return True
     return None
+
+
+def written_parameters(step: Step, step_func: Any) -> dict[str, str]:
+    """The words of a step its definition reads as arguments, exactly as the step writes
+    them (``amount: 8,500.00``, not ``Decimal('8500.00')``); fixtures are not among them."""
+    contexts: list[StepFunctionContext] = [
+        context
+        for context in list(step_function_context_registry.values())
+        if context.step_func is step_func and context.parser.is_matching(step.name)
+    ]
+    if not contexts:
+        return {}
+    parser = contexts[0].parser
+    found = getattr(parser, "parser", None)  # parsers.parse and cfparse: a parse.Parser
+    if found is not None:
+        result = found.parse(step.name)
+        spans = result.spans if result is not None else {}
+        return {
+            name: step.name[start:end]
+            for name, (start, end) in spans.items()
+            if isinstance(name, str)
+        }
+    regex = getattr(parser, "regex", None)  # parsers.re
+    match = regex.fullmatch(step.name) if regex is not None else None
+    return {name: value for name, value in match.groupdict().items() if value} if match else {}
+
+
+def _longrepr(bug: BugReport) -> ReprExceptionInfo:
+    """The bug report as pytest's failure representation: printed as it is, its first line
+    the crash message (JUnit's ``message``, the short summary's line)."""
+    where = bug.step.where if bug.step is not None else bug.scenario_where
+    path, _, line = where.rpartition(":")
+    return ReprExceptionInfo(
+        reprtraceback=ReprTraceback(
+            reprentries=[ReprEntryNative(bug.text().splitlines(keepends=True))],
+            extraline=None,
+            style="native",
+        ),
+        reprcrash=ReprFileLocation(path=path, lineno=int(line or 0), message=bug.headline),
+    )
+
+
+def _code_line(excinfo: pytest.ExceptionInfo[BaseException], root: Path) -> str | None:
+    """``steps/accounts.py:21``: the suite's own line the failure came from (not the
+    framework's, not a library's)."""
+    found = None
+    for entry in excinfo.traceback.filter(excinfo):
+        try:
+            path = Path(entry.path).relative_to(root)
+        except ValueError:
+            continue
+        if path.parts[0] not in (".venv", "framework", "reporting"):
+            found = f"{path.as_posix()}:{entry.lineno + 1}"
+    return found
+
+
+def _attempts_shown(requests: int, attempts: int) -> str:
+    """``1 request, 1 attempt`` / ``2 requests, 5 attempts (3 retried)``."""
+    shown = f"{requests} request{'s' if requests != 1 else ''}, "
+    shown += f"{attempts} attempt{'s' if attempts != 1 else ''}"
+    return shown + (f" ({attempts - requests} retried)" if attempts > requests else "")
+
+
+def _suite_sections(report: pytest.TestReport) -> list[tuple[str, str]]:
+    """Report sections the suite added (a missing step's definition), not captured output."""
+    return [(title, text) for title, text in report.sections if not title.startswith("Captured")]
 
 
 def _xpass_line(longrepr: str) -> str:
@@ -783,15 +1173,47 @@ def _rerun_prefix(config: pytest.Config) -> str:
     return shown if executable.exists() and shown and not Path(shown).is_absolute() else "pytest"
 
 
+class HookSpecs:
+    """The hook through which the suite tells the report which requests stage trouble."""
+
+    @pytest.hookspec(firstresult=True)
+    def pytest_acceptance_arms_faults(self, method: str, path: str, status: int) -> bool | None:
+        """Whether a request (its method, its path below the base URL, its answer's status)
+        armed faults that the scenario's later requests meet on purpose: the transient
+        faults its retries absorb from then on were staged by the scenario, not weather."""
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Register :class:`HookSpecs`."""
+    pluginmanager.add_hookspecs(HookSpecs)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """``--run-summary``: where the Markdown summary goes."""
-    parser.getgroup("reporting").addoption(
+    """``--run-summary``, ``--replay-dir`` and ``--html-report``."""
+    group = parser.getgroup("reporting")
+    group.addoption(
         "--run-summary",
         dest="run_summary",
         default=str(DEFAULT_SUMMARY),
         metavar="FILE",
         help="write the acceptance summary (Markdown) here, relative to the rootdir "
         "(default: %(default)s)",
+    )
+    group.addoption(
+        "--replay-dir",
+        dest="replay_dir",
+        default=str(DEFAULT_REPLAY_DIR),
+        metavar="FOLDER",
+        help="write the replay of each failed scenario here, relative to the rootdir; the "
+        "replays of an earlier run are removed (default: %(default)s)",
+    )
+    group.addoption(
+        "--html-report",
+        dest="html_report",
+        default=None,
+        metavar="FOLDER",
+        help="the folder the caller builds the HTML report into once the run is over "
+        "(make acceptance): the summary names it instead of saying how to build one",
     )
 
 

@@ -28,6 +28,8 @@ from framework.classify import FailureCategory
 from trust.coverage import COVERAGE_FILE, Coverage
 from trust.latency import LATENCY_FILE, Latency
 
+#: The summary's data in an Allure results folder, which the report attaches.
+SUMMARY_DATA = "summary.json"
 #: Characters of a failure message kept in the summary (its first line).
 MESSAGE_CHARS = 160
 
@@ -73,13 +75,21 @@ def fault_kind(outcome: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class ScenarioResult:
-    """One scenario as the summary shows it; ``faults`` are the kinds retries absorbed."""
+    """One scenario as the summary shows it.
+
+    ``step`` is the failed step and where it is, ``replay`` the command that replays the
+    failure; ``faults`` are the kinds of transient fault its retries absorbed (weather), and
+    ``staged`` those it met after arming faults itself (trouble it staged on purpose).
+    """
 
     nodeid: str
     outcome: Outcome
     category: FailureCategory | None = None
     message: str = ""
+    step: str = ""
+    replay: str = ""
     faults: tuple[str, ...] = ()
+    staged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,12 +122,17 @@ class RunSummary:
         return {category: counts[category] for category in FailureCategory}
 
     def absorbed(self) -> dict[str, list[str]]:
-        """Fault kind -> the scenarios whose retries absorbed it (once per fault)."""
+        """Fault kind -> the scenarios whose retries absorbed it as weather (once per fault)."""
         found: dict[str, list[str]] = {}
         for scenario in sorted(self.scenarios, key=lambda s: s.nodeid):
             for kind in scenario.faults:
                 found.setdefault(kind, []).append(scenario.nodeid)
         return dict(sorted(found.items()))
+
+    def staged(self) -> tuple[int, int]:
+        """How many faults the scenarios armed themselves and met, and in how many scenarios."""
+        staging = [s for s in self.scenarios if s.staged]
+        return sum(len(s.staged) for s in staging), len(staging)
 
     def to_json(self) -> str:
         """The summary's data, for :meth:`from_json` (CI merges its shards' files)."""
@@ -127,7 +142,10 @@ class RunSummary:
                 "outcome": str(s.outcome),
                 "category": str(s.category) if s.category else None,
                 "message": s.message,
+                "step": s.step,
+                "replay": s.replay,
                 "faults": list(s.faults),
+                "staged": list(s.staged),
             }
             for s in self.scenarios
         ]
@@ -145,7 +163,10 @@ class RunSummary:
                     outcome=Outcome(item["outcome"]),
                     category=FailureCategory(item["category"]) if item["category"] else None,
                     message=item["message"],
+                    step=item.get("step", ""),
+                    replay=item.get("replay", ""),
                     faults=tuple(item["faults"]),
+                    staged=tuple(item.get("staged", ())),
                 )
                 for document in documents
                 for item in document["scenarios"]
@@ -165,15 +186,35 @@ class RunSummary:
         return tuple(sorted(s.nodeid for s in self.scenarios if s.outcome is Outcome.NOT_RUN))
 
     def headline(self) -> str:
-        """``130 scenarios: 126 passed, 2 failed, 1 skipped, 0 known defects`` (then
+        """``130 scenarios: 126 passed, 2 failed (product defect 1, environment 1), …`` (then
         ``, 4 not run`` when some were not)."""
-        parts = [
-            f"{self._counts[outcome]} {outcome}"
-            + ("s" if outcome is Outcome.KNOWN_DEFECT and self._counts[outcome] != 1 else "")
-            for outcome in Outcome
-            if outcome is not Outcome.NOT_RUN or self._counts[outcome]
+        parts = []
+        for outcome in Outcome:
+            count = self._counts[outcome]
+            if outcome is Outcome.NOT_RUN and not count:
+                continue
+            plural = "s" if outcome is Outcome.KNOWN_DEFECT and count != 1 else ""
+            part = f"{count} {outcome}{plural}"
+            if outcome is Outcome.FAILED and self.failures:
+                categories = ", ".join(
+                    f"{category} {n}" for category, n in self.by_category().items() if n
+                )
+                part += f" ({categories})"
+            parts.append(part)
+        total = len(self.scenarios)
+        return f"{total} scenario{'s' if total != 1 else ''}: {', '.join(parts)}"
+
+    def _failure_facts(self, failure: ScenarioResult) -> list[tuple[str, str]]:
+        return [
+            (label, value)
+            for label, value in (
+                ("scenario", failure.nodeid),
+                ("step", failure.step),
+                ("replay", failure.replay),
+                ("rerun", self.rerun_command(failure.nodeid)),
+            )
+            if value
         ]
-        return f"{len(self.scenarios)} scenarios: {', '.join(parts)}"
 
     def stop_line(self) -> str | None:
         """The one line saying why the run stopped early, and what that left undone."""
@@ -185,33 +226,34 @@ class RunSummary:
         )
 
     def text(self) -> str:
-        """The summary for the terminal."""
+        """The summary for the terminal: the failures first, then what retries absorbed."""
         lines = [self.headline()]
         stop = self.stop_line()
         if stop is not None:
             lines.append(stop)
-        if self.failures:
-            lines.append("failures by category:")
-            lines += [
-                f"  {category:<15} {count}"
-                for category, count in self.by_category().items()
-                if count
-            ]
-        lines += self._absorbed_lines()
         for failure in self.failures:
-            lines.append(f"[{failure.category}] {failure.nodeid}")
-            if failure.message:
-                lines.append(f"    {failure.message}")
-            lines.append(f"    rerun: {self.rerun_command(failure.nodeid)}")
+            lines.append(f"[{failure.category}] {failure.message}")
+            lines += [f"    {label:<9}{value}" for label, value in self._failure_facts(failure)]
+        lines += self._absorbed_lines()
         lines += self._where_lines()
         return "\n".join(lines)
 
+    def _staged_line(self) -> str:
+        faults, scenarios = self.staged()
+        if not faults:
+            return "faults the scenarios armed themselves: none met"
+        return (
+            f"faults the scenarios armed themselves, met and absorbed on purpose: {faults} "
+            f"in {scenarios} scenario{'s' if scenarios != 1 else ''}"
+        )
+
     def _absorbed_lines(self) -> list[str]:
         absorbed = self.absorbed()
+        lines = [self._staged_line()]
         if not absorbed:
-            return ["transient faults absorbed by retries: none"]
+            return [*lines, "weather absorbed by retries (faults no scenario armed): none"]
         total = sum(len(nodeids) for nodeids in absorbed.values())
-        lines = [f"transient faults absorbed by retries: {total}"]
+        lines.append(f"weather absorbed by retries (faults no scenario armed): {total}")
         for kind, nodeids in absorbed.items():
             lines.append(f"  {kind} ×{len(nodeids)}:")
             lines += [f"    {nodeid}" for nodeid in dict.fromkeys(nodeids)]
@@ -222,11 +264,11 @@ class RunSummary:
         if self.results_dir:
             lines.append(f"Allure results: {self.results_dir}")
         if self.report_hint:
-            lines.append(f"report: {self.report_hint}")
+            lines.append(f"HTML report: {self.report_hint}")
         return lines
 
     def markdown(self) -> str:
-        """The summary for CI's job summary (GitHub-flavoured Markdown)."""
+        """The summary for CI's job summary (GitHub-flavoured Markdown), failures first."""
         status = "failed" if self.failures else "incomplete" if self.not_run else "passed"
         if self.stopped is not None:
             status = "stopped"
@@ -235,27 +277,24 @@ class RunSummary:
         if stop is not None:
             lines += [stop, ""]
         if self.failures:
-            lines += ["| category | failed scenarios |", "| --- | ---: |"]
-            lines += [f"| {c} | {n} |" for c, n in self.by_category().items()]
+            lines += ["### Failures", ""]
+            for failure in self.failures:
+                lines.append(f"- **[{failure.category}]** {failure.message}")
+                for label, value in self._failure_facts(failure):
+                    shown = f"`{value}`" if label in ("scenario", "replay", "rerun") else value
+                    lines.append(f"  - {label}: {shown}")
             lines.append("")
+        lines += [f"{self._staged_line()}.", ""]
         absorbed = self.absorbed()
         if absorbed:
-            lines += ["Transient faults absorbed by retries:", ""]
+            lines += ["Weather absorbed by retries (faults no scenario armed):", ""]
             lines += ["| fault | times | scenarios |", "| --- | ---: | --- |"]
             for kind, nodeids in absorbed.items():
                 names = "<br>".join(f"`{nodeid}`" for nodeid in dict.fromkeys(nodeids))
                 lines.append(f"| {kind} | {len(nodeids)} | {names} |")
         else:
-            lines.append("Transient faults absorbed by retries: none.")
+            lines.append("Weather absorbed by retries (faults no scenario armed): none.")
         lines.append("")
-        if self.failures:
-            lines += ["### Failures", ""]
-            for failure in self.failures:
-                lines.append(f"- **{failure.category}** `{failure.nodeid}`")
-                if failure.message:
-                    lines.append(f"  {failure.message}")
-                lines += ["  ```", f"  {self.rerun_command(failure.nodeid)}", "  ```"]
-            lines.append("")
         if self.not_run:
             lines += ["### Not run", ""]
             lines += [f"- `{nodeid}`" for nodeid in self.not_run]
@@ -304,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         summary = RunSummary.from_json(
             texts,
-            report_hint=f"[HTML report]({arguments.report_url})" if arguments.report_url else None,
+            report_hint=arguments.report_url,
         )
     except (ValueError, KeyError, TypeError) as error:
         print(f"error: not a summary written by the suite: {error!r}", file=sys.stderr)

@@ -10,27 +10,33 @@ from pytest_bdd import then, when
 from models.accounts import Account
 from steps.domain.customers import Cast
 from steps.domain.outcome import Outcome
-from steps.vocabulary import phrase
+from steps.vocabulary import phrase, written
 
 
 @then(phrase("{name:Name} has {amount:Money} in cash"))
 def has_cash(cast: Cast, name: str, amount: Decimal) -> None:
     """Then Alice has 8,500.00 in cash"""
-    balance = cast[name].account().balance
-    assert balance == amount, f"{name} has {balance} in cash, expected {amount}"
+    answer = cast[name].account_answer()
+    balance = written(answer.value.balance)
+    answer.expect("balance", amount, f"{name} has {balance} in cash, expected {written(amount)}")
 
 
 @then(phrase("{name:Name} has {amount:Money} of buying power"))
 def has_buying_power(cast: Cast, name: str, amount: Decimal) -> None:
     """Then Alice has 8,500.00 of buying power"""
-    buying_power = cast[name].account().buying_power
-    assert buying_power == amount, f"{name} has {buying_power} of buying power, expected {amount}"
+    answer = cast[name].account_answer()
+    has = written(answer.value.buying_power)
+    answer.expect(
+        "buying_power", amount, f"{name} has {has} of buying power, expected {written(amount)}"
+    )
 
 
 @then(phrase("{name:Name}'s account is kept in {currency:Word}"))
 def account_currency(cast: Cast, name: str, currency: str) -> None:
     """Then Alice's account is kept in EUR"""
-    assert cast[name].account().currency == currency
+    answer = cast[name].account_answer()
+    kept = answer.value.currency
+    answer.expect("currency", currency, f"{name}'s account is kept in {kept}, not {currency}")
 
 
 @then(phrase("{name:Name} holds no shares"))
@@ -54,7 +60,7 @@ def holds_position(cast: Cast, name: str, quantity: int, symbol: str, price: Dec
     assert symbol in held, f"{name} holds no {symbol}, only {sorted(held)}"
     assert (held[symbol].quantity, held[symbol].average_price) == (quantity, price), (
         f"{name} holds {held[symbol].quantity} {symbol} at an average of "
-        f"{held[symbol].average_price}, expected {quantity} at {price}"
+        f"{written(held[symbol].average_price)}, expected {quantity} at {written(price)}"
     )
 
 
@@ -89,7 +95,8 @@ def account_shown_is(cast: Cast, outcome: Outcome[Account], name: str) -> None:
 @then(phrase("it shows {amount:Money} in cash"))
 def it_shows_cash(outcome: Outcome[Account], amount: Decimal) -> None:
     """And it shows 500.00 in cash"""
-    assert outcome.value.balance == amount
+    shown = written(outcome.value.balance)
+    outcome.expect("balance", amount, f"the account shows {shown} in cash, not {written(amount)}")
 
 
 @when(phrase("{name:Name} asks to see {pronoun:Pronoun} account"), target_fixture="outcome")

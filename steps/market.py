@@ -10,7 +10,7 @@ from pytest_bdd import given, then, when
 from models.market import Quote, Quotes
 from steps.domain.customers import Cast
 from steps.domain.outcome import Outcome
-from steps.vocabulary import listing, money, phrase
+from steps.vocabulary import listing, money, phrase, written
 
 #: The symbols every deployment lists.
 LISTED = ("AAPL", "MSFT", "GOOGL", "AMZN", "TSLA", "NVDA")
@@ -83,7 +83,8 @@ def quote_is_for(outcome: Outcome[Quote], symbol: str) -> None:
 @then(phrase("the quote shows a price of {price:Money}"))
 def quote_shows_price(outcome: Outcome[Quote], price: Decimal) -> None:
     """Then the quote shows a price of 155.55"""
-    assert outcome.value.price == price, f"quoted at {outcome.value.price}, expected {price}"
+    quoted = written(outcome.value.price)
+    outcome.expect("price", price, f"quoted at {quoted}, expected {written(price)}")
 
 
 @then(phrase("the quotes are for {symbols:Symbols} in that order"))
@@ -95,7 +96,8 @@ def quotes_in_order(outcome: Outcome[Quotes], symbols: str) -> None:
 @then(phrase("{count:d} quotes are given"))
 def quotes_given(outcome: Outcome[Quotes], count: int) -> None:
     """Then 20 quotes are given"""
-    assert len(outcome.value.quotes) == count
+    given = outcome.count("quotes")
+    outcome.expect_count("quotes", count, f"{given} quotes are given, expected {count}")
 
 
 @then(phrase("{name:Name} sees these prices:"))

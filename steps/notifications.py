@@ -27,14 +27,17 @@ EVENTS: dict[str, tuple[NotificationType, Callable[[Customer], str]]] = {
 }
 
 
-def _notifications_about(customer: Customer, event: str) -> int:
-    """How many notifications of ``event`` the customer has about her latest order or payment."""
+def _notifications_about(
+    customer: Customer, event: str
+) -> tuple[Outcome[NotificationPage], dict[str, object], int]:
+    """The customer's notifications, which of them are of ``event`` about her latest order or
+    payment (fields and values), and how many those are."""
     __tracebackhide__ = True
     assert event in EVENTS, f"unknown event {event!r}; known: {', '.join(EVENTS)}"
     kind, subject_of = EVENTS[event]
-    subject = subject_of(customer)
-    items = customer.notifications.list(limit=100).value.items
-    return sum(1 for item in items if item.type is kind and item.reference_id == subject)
+    about: dict[str, object] = {"type": kind, "reference_id": subject_of(customer)}
+    answer = customer.notifications.list(limit=100)
+    return answer, about, answer.count("items", about)
 
 
 @then(phrase("{name:Name} is notified that {pronoun:Pronoun} {event}"))
@@ -44,15 +47,15 @@ def is_notified(cast: Cast, name: str, pronoun: str, event: str) -> None:
     Events: order was filled, order was cancelled, deposit completed, withdrawal completed;
     the notification must be about her latest order or payment.
     """
-    count = _notifications_about(cast[name], event)
+    _, _, count = _notifications_about(cast[name], event)
     assert count >= 1, f"{name} was not notified that her {event}"
 
 
 @then(phrase("{name:Name} is notified once that {pronoun:Pronoun} {event}"))
 def is_notified_once(cast: Cast, name: str, pronoun: str, event: str) -> None:
     """Then Alice is notified once that her order was cancelled"""
-    count = _notifications_about(cast[name], event)
-    assert count == 1, f"{name} was notified {count} times that her {event}"
+    answer, about, count = _notifications_about(cast[name], event)
+    answer.expect_count("items", 1, f"{name} was notified {count} times that her {event}", about)
 
 
 @then(phrase("{name:Name} is notified that the {event}"))
@@ -69,16 +72,17 @@ def is_notified_of_the_answer(
     assert wanted is not None, f"unknown event {event!r}; known: {', '.join(_THE_EVENTS)}"
     subject = outcome.value
     subject_id = subject.order_id if isinstance(subject, Order) else subject.payment_id
-    items = cast[name].notifications.list(limit=100).value.items
-    found = [item for item in items if item.type is wanted and item.reference_id == subject_id]
-    assert len(found) == 1, f"{name} was notified {len(found)} times that the {event}"
+    answer = cast[name].notifications.list(limit=100)
+    about: dict[str, object] = {"type": wanted, "reference_id": subject_id}
+    count = answer.count("items", about)
+    answer.expect_count("items", 1, f"{name} was notified {count} times that the {event}", about)
 
 
 @then(phrase("{name:Name} is not notified that {pronoun:Pronoun} {event}"))
 def is_not_notified(cast: Cast, name: str, pronoun: str, event: str) -> None:
     """Then Alice is not notified that her order was filled"""
-    count = _notifications_about(cast[name], event)
-    assert count == 0, f"{name} was notified {count} times that her {event}"
+    answer, about, count = _notifications_about(cast[name], event)
+    answer.expect_count("items", 0, f"{name} was notified {count} times that her {event}", about)
 
 
 @then(phrase("{name:Name} has no notifications"))

@@ -13,7 +13,7 @@ from steps import vocabulary
 from steps.domain.customers import Cast
 from steps.domain.outcome import Outcome
 from steps.domain.pages import follow
-from steps.vocabulary import listing, money, phrase
+from steps.vocabulary import listing, money, phrase, written
 
 #: What a customer may try to set on an order herself, and the field and value she sends.
 SELF_SET_DETAILS: dict[str, tuple[str, Any]] = {
@@ -182,7 +182,7 @@ def sends_garbled_order(cast: Cast, name: str) -> Outcome[Order]:
 @then(phrase("the order is filled at {price:Money}"))
 def order_filled_at(outcome: Outcome[Order], price: Decimal) -> None:
     """Then the order is filled at 150.00"""
-    _assert_filled(outcome.value, price)
+    _assert_filled(outcome, price)
 
 
 @then(phrase("the order is filled"))
@@ -192,7 +192,7 @@ def order_filled(outcome: Outcome[Order]) -> None:
     At whatever the market price was (for scenarios that cannot set it).
     """
     order = outcome.value
-    assert order.status is OrderStatus.FILLED, f"the order is {order.status}, not FILLED"
+    outcome.expect("status", OrderStatus.FILLED, f"the order is {order.status}, not FILLED")
     assert order.fill_price is not None, "a filled order has no fill price"
     assert order.filled_at is not None, "a filled order has no fill time"
 
@@ -200,13 +200,14 @@ def order_filled(outcome: Outcome[Order]) -> None:
 @then(phrase("the order is pending"))
 def order_pending(outcome: Outcome[Order]) -> None:
     """Then the order is pending"""
-    _assert_pending(outcome.value)
+    _assert_pending(outcome)
 
 
 @then(phrase("the order is cancelled"))
 def order_cancelled(outcome: Outcome[Order]) -> None:
     """Then the order is cancelled"""
-    assert outcome.value.status is OrderStatus.CANCELLED, f"the order is {outcome.value.status}"
+    status = outcome.value.status
+    outcome.expect("status", OrderStatus.CANCELLED, f"the order is {status}, not CANCELLED")
 
 
 @then(phrase("{name:Name}'s order is filled at {price:Money}"))
@@ -215,20 +216,21 @@ def named_order_filled(cast: Cast, order: Order, name: str, price: Decimal) -> N
 
     "Alice's order" is the order placed in an earlier step, as Alice sees it now.
     """
-    _assert_filled(cast[name].orders.get(order.order_id).value, price)
+    _assert_filled(cast[name].orders.get(order.order_id), price)
 
 
 @then(phrase("{name:Name}'s order is still pending"))
 def named_order_pending(cast: Cast, order: Order, name: str) -> None:
     """Then Bob's order is still pending"""
-    _assert_pending(cast[name].orders.get(order.order_id).value)
+    _assert_pending(cast[name].orders.get(order.order_id))
 
 
 @then(phrase("{name:Name}'s order is cancelled"))
 def named_order_cancelled(cast: Cast, order: Order, name: str) -> None:
     """Then Alice's order is cancelled"""
-    status = cast[name].orders.get(order.order_id).value.status
-    assert status is OrderStatus.CANCELLED, f"{name}'s order is {status}"
+    answer = cast[name].orders.get(order.order_id)
+    status = answer.value.status
+    answer.expect("status", OrderStatus.CANCELLED, f"{name}'s order is {status}, not CANCELLED")
 
 
 @then(phrase("{name:Name} has no orders"))
@@ -339,14 +341,17 @@ def has_cancelled_order(cast: Cast, order: Order, name: str) -> None:
     cast[name].orders.cancel(order.order_id).check()
 
 
-def _assert_filled(order: Order, price: Decimal) -> None:
+def _assert_filled(answer: Outcome[Order], price: Decimal) -> None:
     __tracebackhide__ = True
-    assert order.status is OrderStatus.FILLED, f"the order is {order.status}, not FILLED"
-    assert order.fill_price == price, f"filled at {order.fill_price}, expected {price}"
+    order = answer.value
+    answer.expect("status", OrderStatus.FILLED, f"the order is {order.status}, not FILLED")
+    filled_at = written(order.fill_price) if order.fill_price is not None else "no price"
+    answer.expect("fill_price", price, f"filled at {filled_at}, expected {written(price)}")
     assert order.filled_at is not None, "a filled order has no fill time"
 
 
-def _assert_pending(order: Order) -> None:
+def _assert_pending(answer: Outcome[Order]) -> None:
     __tracebackhide__ = True
-    assert order.status is OrderStatus.PENDING, f"the order is {order.status}, not PENDING"
+    order = answer.value
+    answer.expect("status", OrderStatus.PENDING, f"the order is {order.status}, not PENDING")
     assert (order.fill_price, order.filled_at) == (None, None)

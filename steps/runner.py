@@ -305,6 +305,13 @@ def pytest_bdd_step_func_lookup_error(
     )
 
 
+@pytest.hookimpl(optionalhook=True)  # the report plugin declares it; a run may go without
+def pytest_acceptance_arms_faults(method: str, path: str, status: int) -> bool | None:
+    """A fault the sandbox accepted for a customer (POST /_sandbox/faults answered 201) is
+    trouble the scenario staged: the report counts what it causes apart from the weather."""
+    return (method, path, status) == ("POST", "/_sandbox/faults", 201) or None
+
+
 @pytest.fixture(scope="session")
 def api_settings() -> Settings:
     """The framework's settings (environment, `.env`, `.env.<ENVIRONMENT>`)."""

@@ -79,6 +79,11 @@ def money(text: str) -> Decimal:
     return Decimal(text.replace(",", ""))
 
 
+def written(amount: Decimal) -> str:
+    """Money as the features write it: ``Decimal("8500.0")`` as ``"8,500.00"``."""
+    return f"{amount:,.2f}"
+
+
 def listing(text: str) -> list[str]:
     """``"1,000.00, 2.00 and 3.00"`` or ``"MSFT, AAPL, TSLA"`` as its items.
 

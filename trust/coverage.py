@@ -332,18 +332,24 @@ class Coverage:
             " percentage is over the statuses documented one by one; a range (`5XX`) is"
             " counted on its own line.",
             "",
-            "| operation | exercised | missing | undocumented received |",
-            "| --- | --- | --- | --- |",
+            # Three columns: a fourth is cut off on the right of the report's page.
+            "| operation | exercised | missing |",
+            "| --- | --- | --- |",
         ]
+        undocumented = []
         for operation in self.documented:
             if not self.received.get(operation):
-                lines.append(f"| `{operation}` | **not exercised** | | |")
+                lines.append(f"| `{operation}` | **not exercised** | |")
                 continue
             lines.append(
                 f"| `{operation}` | {', '.join(self._exercised(operation))} "
-                f"| {', '.join(self.missing_statuses(operation))} "
-                f"| {', '.join(map(str, self.undocumented(operation)))} |"
+                f"| {', '.join(self.missing_statuses(operation))} |"
             )
+            if self.undocumented(operation):
+                received = ", ".join(map(str, self.undocumented(operation)))
+                undocumented.append(f"- `{operation}`: {received}")
+        if undocumented:
+            lines += ["", "Statuses received that the document does not list:", "", *undocumented]
         if self.outside:
             lines += ["", "Requests matching no documented operation:", ""]
             lines += [f"- `{key}` ×{count}" for key, count in self.outside.items()]

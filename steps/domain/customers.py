@@ -20,6 +20,7 @@ from steps.domain.health import HealthApi
 from steps.domain.market import MarketApi
 from steps.domain.notifications import NotificationsApi
 from steps.domain.orders import OrdersApi
+from steps.domain.outcome import Outcome
 from steps.domain.pages import Listable
 from steps.domain.payments import PaymentsApi
 from steps.domain.sandbox import SandboxApi
@@ -99,9 +100,14 @@ class Customer:
 
     def account(self) -> Account:
         """The customer's own account as it is now (signing in first if never signed in)."""
+        return self.account_answer().check()
+
+    def account_answer(self) -> Outcome[Account]:
+        """The answer to looking up the customer's own account (signing in first if never
+        signed in), for a step that checks a field of it."""
         if self.session.token is None:
             self.auth.sign_in().check()
-        return self.accounts.own().check()
+        return self.accounts.own()
 
     def open_account(self, *, currency: str | None = None) -> None:
         """Open the customer's account (a pre-provisioned customer already has one)."""
@@ -175,6 +181,7 @@ class Cast:
             client=self._client, username=unique_username(name), password=new_password()
         )
         session.learn_secrets()
+        self._client.note_generated(session.username)
         customer = Customer(name, session, controls_allowed=self._controls_allowed)
         self._customers[name] = customer
         return customer
@@ -225,4 +232,5 @@ class Cast:
     def stranger(self, *, token: SecretStr | None = None) -> Customer:
         """Somebody without an account: no token, or one that was made up."""
         session = Session(client=self._client, username=unique_username("stranger"), token=token)
+        self._client.note_generated(session.username)
         return Customer("a stranger", session, controls_allowed=False)

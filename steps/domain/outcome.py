@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
+from framework.checks import Check, CheckFailed
 from framework.client import ApiResponse
 from framework.errors import SuiteDefectError
-from models.common import ErrorBody, ErrorCode
+from models.common import ERROR_STATUSES, ErrorBody, ErrorCode
 
 ResultT = TypeVar("ResultT")
 
@@ -20,6 +21,8 @@ class Outcome(Generic[ResultT]):
     Exactly one of ``result`` and ``error`` is set, except for actions that answer nothing
     (signing out), where both are ``None`` and ``accepted`` tells success. ``status`` is the
     answer's status and ``attempts`` how many tries the client needed to get it.
+    ``request_id`` names the request (its ``X-Request-ID``) and ``ok`` the statuses that
+    accept the action, so that a failed check can say as data which answer it read.
     """
 
     action: str
@@ -29,9 +32,11 @@ class Outcome(Generic[ResultT]):
     headers: Mapping[str, str]
     status: int
     attempts: int
+    request_id: str
+    ok: tuple[int, ...]
 
     @classmethod
-    def of(cls, action: str, response: ApiResponse) -> Outcome[Any]:
+    def of(cls, action: str, response: ApiResponse, *, ok: tuple[int, ...]) -> Outcome[Any]:
         """Read a response whose status was declared: an ``ErrorBody`` model means refused."""
         model = response.model
         refused = isinstance(model, ErrorBody)
@@ -43,6 +48,8 @@ class Outcome(Generic[ResultT]):
             headers=dict(response.headers),
             status=response.status,
             attempts=len(response.attempts),
+            request_id=response.request_id,
+            ok=ok,
         )
 
     def header(self, name: str) -> str | None:
@@ -60,12 +67,50 @@ class Outcome(Generic[ResultT]):
         """Fail the scenario with the API's reason unless the action was accepted."""
         __tracebackhide__ = True
         if self.error is not None:
-            raise AssertionError(
+            raise CheckFailed(
                 f"the {self.action} was refused with reason {self.error.code}: "
-                f"{self.error.message} (request {self.error.request_id})"
+                f"{self.error.message} (request {self.error.request_id})",
+                Check.answer(self.request_id, tuple((status, None) for status in self.ok)),
             )
         assert self.result is not None, f"the {self.action} answered no resource"
         return self.result
+
+    def expect(self, path: str, expected: object, message: str) -> None:
+        """Fail with ``message`` unless the answer's field at ``path`` holds ``expected``.
+
+        ``path`` is dotted (``balance``, ``positions.0.symbol``); the check is recorded as
+        data (which answer, which field, which value) for a replay of the scenario.
+        """
+        __tracebackhide__ = True
+        location = _location(path)
+        if self.field(location) != expected:
+            raise CheckFailed(message, Check.field(self.request_id, location, expected))
+
+    def expect_count(
+        self, path: str, expected: int, message: str, where: Mapping[str, object] | None = None
+    ) -> None:
+        """Fail with ``message`` unless the list at ``path`` holds ``expected`` items, of
+        those whose fields hold the values of ``where``; recorded as data like ``expect``."""
+        __tracebackhide__ = True
+        if self.count(path, where) != expected:
+            raise CheckFailed(
+                message, Check.count(self.request_id, _location(path), expected, where)
+            )
+
+    def count(self, path: str, where: Mapping[str, object] | None = None) -> int:
+        """How many items the list at ``path`` holds, of those whose fields hold ``where``."""
+        __tracebackhide__ = True
+        items = self.field(_location(path))
+        wanted = (where or {}).items()
+        return sum(1 for item in items if all(getattr(item, k) == v for k, v in wanted))
+
+    def field(self, location: tuple[str | int, ...]) -> Any:
+        """The value at a path of the resource produced (the action must have been accepted)."""
+        __tracebackhide__ = True
+        value: Any = self.check()
+        for part in location:
+            value = value[part] if isinstance(part, int) else getattr(value, part)
+        return value
 
     def about(self, action: str) -> None:
         """Check that a step speaking of ``action`` reads this outcome (else the step is wrong)."""
@@ -82,13 +127,24 @@ class Outcome(Generic[ResultT]):
         """
         __tracebackhide__ = True
         self.about(action)
-        if self.error is None:
-            raise AssertionError(
-                f"the {self.action} was expected to be refused with reason {code}, "
-                f"but it was accepted: {self.result!r}"
-            )
-        assert self.error.code == code, (
-            f"the {self.action} was refused with reason {self.error.code} "
-            f"({self.status}, {self.error.message}), expected {code}"
+        wanted = Check.answer(
+            self.request_id, tuple((status, str(code)) for status in sorted(ERROR_STATUSES[code]))
         )
+        if self.error is None:
+            raise CheckFailed(
+                f"the {self.action} was expected to be refused with reason {code}, "
+                f"but it was accepted ({self.status})",
+                wanted,
+            )
+        if self.error.code != code:
+            raise CheckFailed(
+                f"the {self.action} was refused with reason {self.error.code} "
+                f"({self.status}, {self.error.message}), expected {code}",
+                wanted,
+            )
         return self.error
+
+
+def _location(path: str) -> tuple[str | int, ...]:
+    """``positions.0.symbol`` -> ``("positions", 0, "symbol")``."""
+    return tuple(int(part) if part.isdigit() else part for part in path.split("."))

@@ -186,4 +186,4 @@ class Resource:
             codes=CONTRACT_ERRORS,
             idempotency_key=key,
         )
-        return Outcome.of(action, response)
+        return Outcome.of(action, response, ok=tuple(sorted(ok)))

@@ -55,6 +55,18 @@ def test_every_mismatch_is_listed_with_expected_and_received() -> None:
     ]
 
 
+def test_each_mismatch_carries_the_rule_it_broke_as_data() -> None:
+    rules = [(m.location, m.rule) for m in violation().mismatches]
+    assert rules == [
+        (("order_id",), {"type": "string"}),
+        (("side",), {"enum": ["buy", "sell"]}),
+        (("lines", 0, "quantity"), {"type": "integer"}),
+        (("lines", 1, "quantity"), {"present": True}),
+        (("lines", 1, "price"), {"type": "number"}),
+        (("secret_flag",), {"absent": True}),
+    ]
+
+
 def test_valid_body_gives_the_model_with_exact_decimals() -> None:
     order = validate(
         Order,

@@ -14,7 +14,15 @@ from pydantic import BaseModel, ValidationError
 
 import models
 from models.accounts import AccessToken, Account
-from models.common import ERROR_STATUSES, WEATHER_CODES, ErrorBody, ErrorCode, error_code
+from models.common import (
+    ERROR_STATUSES,
+    WEATHER_CODES,
+    ErrorBody,
+    ErrorCode,
+    Money,
+    Timestamp,
+    error_code,
+)
 from models.market import Quote
 from models.orders import Order, OrderPage, OrderStatus
 
@@ -170,3 +178,18 @@ def test_an_access_token_never_shows_in_its_repr() -> None:
     assert "tok-very-secret" not in repr(token)
     assert "tok-very-secret" not in str(token)
     assert token.access_token.get_secret_value() == "tok-very-secret"
+
+
+class _Holding(BaseModel):
+    balance: Money
+    created_at: Timestamp
+
+
+def test_the_models_own_validators_name_their_rule_in_the_error_context() -> None:
+    """A replay checks a broken field again without the model: the error says the rule."""
+    body = '{"balance": "1.00", "created_at": "2026-01-01T00:00:00+00:00"}'
+    with pytest.raises(ValidationError) as caught:
+        _Holding.model_validate_json(body, strict=True)
+    contexts = {error["loc"][0]: error.get("ctx", {}) for error in caught.value.errors()}
+    assert contexts["balance"] == {"json_type": "number"}
+    assert contexts["created_at"]["pattern"].endswith("Z$")

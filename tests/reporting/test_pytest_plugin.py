@@ -273,6 +273,7 @@ class SampleRun:
     output: str
     results: Path
     summary: Path
+    replays: Path
 
     def by_name(self) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
@@ -318,7 +319,12 @@ def sample_run(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Sample
     )
     output = completed.stdout + completed.stderr
     assert completed.returncode == 1, output
-    return SampleRun(output=output, results=results, summary=project / "reports" / "summary.md")
+    return SampleRun(
+        output=output,
+        results=results,
+        summary=project / "reports" / "summary.md",
+        replays=project / "reports" / "replay",
+    )
 
 
 #: Each scenario of the sample run: its Allure status and failure category.
@@ -382,6 +388,40 @@ def test_retries_are_shown_in_the_step_that_made_them(sample_run: SampleRun) -> 
     assert "\n  2. 200 OK" in exchange
 
 
+def test_a_retried_scenario_is_tagged_and_each_step_shows_its_attempts(
+    sample_run: SampleRun,
+) -> None:
+    result = sample_run.by_name()["A request retried through an outage passes"]
+    assert "retried ×1" in _labels(result, "tag")
+    assert _labels(result, "attempts") == ["1 request, 2 attempts (1 retried)"]
+    assert [step["name"] for step in result["steps"]] == [
+        "Given the quote service answers after one outage  ·  1 request, 2 attempts (1 retried)",
+        "Then the quote is fine",
+    ]
+    calm = sample_run.by_name()["A signed-in customer keeps her session secret"]
+    assert "attempts" not in {label["name"] for label in calm["labels"]}
+    assert not [tag for tag in _labels(calm, "tag") if tag.startswith("retried")]
+    assert calm["steps"][0]["name"] == "Given Alice signs in  ·  1 request, 1 attempt"
+    assert _labels(result, "host") == _labels(result, "thread") == []
+
+
+def test_each_scenario_carries_its_exchanges_as_a_har_file(sample_run: SampleRun) -> None:
+    result = sample_run.by_name()["A signed-in customer keeps her session secret"]
+    [attachment] = [a for a in result["attachments"] if a["name"] == "HTTP exchanges (HAR)"]
+    assert attachment["source"].endswith(".har")
+    document = json.loads((sample_run.results / attachment["source"]).read_text("utf-8"))
+    entries = document["log"]["entries"]
+    assert [(e["request"]["method"], e["response"]["status"]) for e in entries] == [
+        ("POST", 200),
+        ("GET", 200),
+    ]
+    assert entries[0]["_step"].startswith("Given Alice signs in (features/orders/desk.feature:")
+    assert "[REDACTED]" in entries[0]["request"]["postData"]["text"]
+    assert {"name": "Authorization", "value": "Bearer [REDACTED]"} in entries[1]["request"][
+        "headers"
+    ]
+
+
 def test_labels_come_from_domain_feature_rule_and_tags(sample_run: SampleRun) -> None:
     result = sample_run.by_name()["A request retried through an outage passes"]
     assert _labels(result, "epic") == ["Orders"]
@@ -413,7 +453,10 @@ def test_unstarted_scenarios_show_why_and_their_steps(sample_run: SampleRun) -> 
     assert skipped["statusDetails"]["message"] == "Skipped: needs the sandbox controls"
     broken = results["A scenario whose set-up fails"]
     assert broken["statusDetails"]["message"] == (
-        "RuntimeError: the fixture could not create its customer"
+        "[test defect] RuntimeError: the fixture could not create its customer"
+    )
+    assert (
+        "none: it failed in its set-up, before its first step" in (broken["statusDetails"]["trace"])
     )
     assert [step["name"] for step in broken["steps"]] == [
         "Given the quote service answers after one outage"
@@ -424,6 +467,8 @@ def test_unstarted_scenarios_show_why_and_their_steps(sample_run: SampleRun) -> 
 def test_no_secret_of_the_run_is_anywhere_in_the_results(sample_run: SampleRun) -> None:
     forms = set().union(*(encodings_of(secret) for secret in (PASSWORD, TOKEN)))
     files = [path for path in sample_run.results.iterdir() if path.is_file()]
+    files += list(sample_run.replays.glob("*.py"))
+    assert len(files) > 20
     leaks = [
         f"{path.name}: {form}"
         for path in files
@@ -431,45 +476,90 @@ def test_no_secret_of_the_run_is_anywhere_in_the_results(sample_run: SampleRun) 
         if form in path.read_text(encoding="utf-8", errors="replace")
     ]
     assert leaks == []
-    # The secrets were there to leak: the session step's argument showed the token.
+    # The step took the session, whose repr shows the token, as an argument; its parameters
+    # are its words as the feature writes them, and it has none.
     session = sample_run.by_name()["A signed-in customer keeps her session secret"]
-    parameters = {p["name"]: p["value"] for p in session["steps"][1]["parameters"]}
-    assert parameters["session"].startswith("Session(username='alice', token=")
-    assert "[REDACTED]" in parameters["session"]
+    assert session["steps"][1]["name"].startswith("Then Alice's session is in use  ·  ")
+    assert session["steps"][1].get("parameters", []) == []
 
 
 def test_the_summary_counts_categories_faults_and_says_how_to_rerun(
     sample_run: SampleRun,
 ) -> None:
     text = sample_run.summary.read_text(encoding="utf-8")
-    assert "13 scenarios: 4 passed, 6 failed, 2 skipped, 1 known defect" in text
-    assert "| product defect | 1 |" in text
+    assert (
+        "13 scenarios: 4 passed, 6 failed (product defect 1, contract drift 1, environment 1, "
+        "test defect 3), 2 skipped, 1 known defect"
+    ) in text
     data = json.loads(sample_run.summary.with_suffix(".json").read_text(encoding="utf-8"))
     assert len(data["scenarios"]) == len(EXPECTED)
-    assert "| contract drift | 1 |" in text
-    assert "| environment | 1 |" in text
-    assert "| test defect | 3 |" in text
     assert "| 503 Service Unavailable | 4 |" in text
     assert "`test_desk.py::test_a_request_retried_through_an_outage_passes`" in text
-    assert "pytest test_desk.py::test_a_quantity_returned_as_text_is_contract_drift\n" in text
-    assert (
-        "test_desk.py::test_a_known_defect_that_was_fixed`\n  [XPASS(strict)] known defect" in text
-    )
+    assert "pytest test_desk.py::test_a_quantity_returned_as_text_is_contract_drift`\n" in text
+    assert "- **[test defect]** [XPASS(strict)] known defect TRD-2" in text
     assert "acceptance summary" in sample_run.output
-    assert "[environment] test_desk.py::test_an_unreachable_api_is_an_environment_problem" in (
+    assert "[environment] GET http://127.0.0.1:" in sample_run.output
+    assert "    scenario test_desk.py::test_an_unreachable_api_is_an_environment_problem" in (
         sample_run.output
     )
 
 
-def test_the_report_of_the_run_shows_every_scenario_and_category(
-    sample_run: SampleRun, serve: Callable[[Path], ServedReport], tmp_path: Path
-) -> None:
-    index = build_report(
-        ReportOptions(
-            results=(sample_run.results,), output=tmp_path / "html", history=tmp_path / "h.jsonl"
-        )
+@pytest.fixture(scope="module")
+def sample_report(sample_run: SampleRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The HTML report of the sample run: its folder."""
+    folder = tmp_path_factory.mktemp("sample-report")
+    options = ReportOptions(
+        results=(sample_run.results,), output=folder / "html", history=folder / "h.jsonl"
     )
-    served = serve(index.parent)
+    return build_report(options).parent
+
+
+def _result_id(report: Path, name: str) -> str:
+    for path in (report / "data" / "test-results").glob("*.json"):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        if result["name"] == name:
+            return str(result["id"])
+    raise AssertionError(f"no result named {name!r} in the report")
+
+
+def test_a_failed_scenarios_page_reads_like_a_bug_report(
+    sample_report: Path, serve: Callable[[Path], ServedReport]
+) -> None:
+    """The page a reviewer opens, as Chromium renders it: the message, the failing step with
+    its feature line, the replay attached, and nothing of pytest's internals."""
+    served = serve(sample_report)
+    name = "An order refused by mistake is a product defect"
+    screenshot = SCREENSHOTS / "report-failed-scenario.png"
+    page = read(render(f"{served.url}#{_result_id(sample_report, name)}", screenshot))
+    text = "\n".join(page.text)
+    assert name in page.text
+    assert "[product defect] POST http://127.0.0.1:" in text
+    assert "features/orders/desk.feature:28" in text
+    assert (
+        "replay: python reports/replay/desk__an_order_refused_by_mistake_is_a_product_defect.py"
+        " BASE_URL"
+    ) in page.text
+    assert "HTTP exchanges (HAR)" in page.text
+    for internal in ("fixturefunc", "FixtureRequest", "site-packages", "_pytest", "Traceback"):
+        assert internal not in text
+    assert is_png(screenshot)
+    assert served.violations == []
+
+
+def test_the_report_filters_retried_scenarios_and_attaches_the_run_summary(
+    sample_report: Path,
+) -> None:
+    filters = json.loads((sample_report / "widgets" / "tree-filters.json").read_text("utf-8"))
+    assert "retried ×1" in filters["tags"]
+    attachments = json.loads((sample_report / "widgets" / "globals.json").read_text("utf-8"))
+    names = [attachment["name"] for attachment in attachments["attachments"]]
+    assert names[0] == "Run summary"
+
+
+def test_the_report_of_the_run_shows_every_scenario_and_category(
+    sample_report: Path, serve: Callable[[Path], ServedReport]
+) -> None:
+    served = serve(sample_report)
     screenshot = SCREENSHOTS / "report-plugin-run.png"
     results = read(render(served.url, screenshot))
     # The tree opens every group with a scenario that did not pass; "Total 13" counts all.

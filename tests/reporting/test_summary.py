@@ -49,7 +49,7 @@ def test_rerun_command_quotes_a_node_id_with_spaces() -> None:
     assert summary.rerun_command(nodeid) == f".venv/bin/pytest '{nodeid}'"
 
 
-def test_text_lists_categories_faults_and_failures() -> None:
+def test_text_lists_failures_first_then_staged_faults_apart_from_weather() -> None:
     summary = RunSummary(
         scenarios=(
             ScenarioResult(nodeid="t.py::test_a", outcome=Outcome.PASSED, faults=("429 Too",)),
@@ -57,23 +57,32 @@ def test_text_lists_categories_faults_and_failures() -> None:
                 nodeid="t.py::test_b",
                 outcome=Outcome.FAILED,
                 category=FailureCategory.ENVIRONMENT,
-                message="RetriesExhausted: GET /x",
+                message="GET /x: no usable answer after 6 attempts",
+                step="When Alice looks (features/x.feature:4)",
+                replay="python reports/replay/t__b.py BASE_URL",
             ),
             ScenarioResult(nodeid="t.py::test_c", outcome=Outcome.KNOWN_DEFECT),
+            ScenarioResult(
+                nodeid="t.py::test_d", outcome=Outcome.PASSED, staged=("503 X", "503 X")
+            ),
+            ScenarioResult(nodeid="t.py::test_e", outcome=Outcome.PASSED, staged=("reset",)),
         ),
         results_dir="reports/allure-results",
+        report_hint="reports/html/index.html (built once the run is over)",
     )
     assert summary.text().splitlines() == [
-        "3 scenarios: 1 passed, 1 failed, 0 skipped, 1 known defect",
-        "failures by category:",
-        "  environment     1",
-        "transient faults absorbed by retries: 1",
+        "5 scenarios: 3 passed, 1 failed (environment 1), 0 skipped, 1 known defect",
+        "[environment] GET /x: no usable answer after 6 attempts",
+        "    scenario t.py::test_b",
+        "    step     When Alice looks (features/x.feature:4)",
+        "    replay   python reports/replay/t__b.py BASE_URL",
+        "    rerun    pytest t.py::test_b",
+        "faults the scenarios armed themselves, met and absorbed on purpose: 3 in 2 scenarios",
+        "weather absorbed by retries (faults no scenario armed): 1",
         "  429 Too ×1:",
         "    t.py::test_a",
-        "[environment] t.py::test_b",
-        "    RetriesExhausted: GET /x",
-        "    rerun: pytest t.py::test_b",
         "Allure results: reports/allure-results",
+        "HTML report: reports/html/index.html (built once the run is over)",
     ]
 
 
@@ -109,11 +118,13 @@ def test_the_summaries_of_shards_merge_into_one(
         files[-1].write_text(shard.to_json(), encoding="utf-8")
     assert main([*map(str, files), "--report-url", "https://example.test/run/1"]) == 0
     markdown = capsys.readouterr().out
-    assert "3 scenarios: 1 passed, 1 failed, 1 skipped, 0 known defects" in markdown
-    assert "| contract drift | 1 |" in markdown
-    assert "| 503 X | 1 | `t.py::test_a` |" in markdown
-    assert "  .venv/bin/pytest t.py::test_b\n" in markdown
-    assert "report: [HTML report](https://example.test/run/1)" in markdown
+    assert (
+        "3 scenarios: 1 passed, 1 failed (contract drift 1), 1 skipped, 0 known defects"
+    ) in markdown
+    assert markdown.index("### Failures") < markdown.index("| 503 X | 1 | `t.py::test_a` |")
+    assert "- **[contract drift]** ContractViolation: GET /b\n" in markdown
+    assert "  - rerun: `.venv/bin/pytest t.py::test_b`\n" in markdown
+    assert "HTML report: https://example.test/run/1" in markdown
 
 
 def test_a_file_that_is_not_a_summary_is_one_clear_error(

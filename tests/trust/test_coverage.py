@@ -114,6 +114,9 @@ def test_coverage_counts_any_attempt_ranges_and_what_lies_outside() -> None:
     assert "GET /health" in text
     assert "not exercised" in text
     assert "undocumented 418 received" in text
+    markdown = coverage.markdown()
+    assert "| operation | exercised | missing |\n" in markdown  # three columns fit the page
+    assert "does not list:\n\n- `GET /orders/history`: 418" in markdown
     assert Coverage.from_json(coverage.to_json()) == coverage
 
 
@@ -152,7 +155,7 @@ def test_ranges_are_counted_on_their_own_line_not_in_the_percentage() -> None:
     ]
     markdown = coverage.markdown()
     assert "Server errors (5XX): seen on 1 of 3 operations that document them." in markdown
-    assert "| `GET /orders` | 200, 5XX |  |  |" in markdown
+    assert "| `GET /orders` | 200, 5XX |  |" in markdown
     assert json.loads(coverage.to_json())["ranges"] == {"5XX": [1, 3]}
     assert json.loads(coverage.to_json())["statuses"] == [4, 5]
     without = Coverage.measure(
@@ -205,13 +208,14 @@ def test_shards_are_merged_into_the_reports_attachments_and_the_job_summary(tmp_
     attachments = tmp_path / "attachments"
     attachments.mkdir()
     names = write_global_attachments(tuple(shards), attachments)
-    assert names == ["API coverage", "Latency per operation"]
+    assert names == ["Run summary", "API coverage", "Latency per operation"]
     (globals_file,) = attachments.glob("*-globals.json")
     listed = json.loads(globals_file.read_text(encoding="utf-8"))["attachments"]
     assert [a["name"] for a in listed] == names
     texts = [(attachments / a["source"]).read_text(encoding="utf-8") for a in listed]
-    assert "2/6 operations, 2/9 documented statuses (22.2%)" in texts[0]
-    assert "| `GET /orders/{order_id}` | 1 |" in texts[1]
+    assert "## Acceptance suite: passed" in texts[0]
+    assert "2/6 operations, 2/9 documented statuses (22.2%)" in texts[1]
+    assert "| `GET /orders/{order_id}` | 1 |" in texts[2]
     job = python_module("reporting.summary", *(str(s / "summary.json") for s in shards))
     assert job.returncode == 0, job.stderr
     assert "2/6 operations, 2/9 documented statuses (22.2%)" in job.stdout
@@ -348,7 +352,11 @@ def test_a_run_writes_its_coverage_and_latency(api_url: str, tmp_path: Path) -> 
         ReportOptions(results=(results,), output=tmp_path / "html", history=tmp_path / "h.jsonl")
     )
     shown = json.loads((index.parent / "widgets" / "globals.json").read_text(encoding="utf-8"))
-    assert [a["name"] for a in shown["attachments"]] == ["API coverage", "Latency per operation"]
+    assert [a["name"] for a in shown["attachments"]] == [
+        "Run summary",
+        "API coverage",
+        "Latency per operation",
+    ]
     summary = (tmp_path / "reports" / "summary.md").read_text(encoding="utf-8")
     assert "## API coverage" in summary
     assert "| `POST /orders` | 2 |" in summary

@@ -1,0 +1,168 @@
+"""A replay's requests: values of earlier answers, customers opened afresh, no secret written.
+
+A scenario's requests are made through the framework's client against a local server; the
+replay written from them is run, as a reviewer would, against another local server that
+answers with other ids and another token, and what that server received is read back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from framework.checks import Check
+from framework.client import ApiClient, Exchange
+from framework.settings import Settings
+from reporting.replay import Failure, Sent, replay_name, replay_source
+from tests.framework.local_server import LocalServer, Reply
+
+PASSWORD = "pw-Zq8xv1Lrm3Tg7Hn2Bc5Kd9Wy"
+TOKEN = "tok_4f1d9a7c2b8e6f3a0d5c7b9e1f2a4c6d"
+USERNAME = "alice_0123456789abcdef"
+#: Seconds a replay may take.
+REPLAY_TIMEOUT = 60
+
+
+def _answers(account: str, token: str, balance: float) -> list[Reply]:
+    return [
+        Reply(status=201, body={"account_id": account, "username": "x"}),
+        Reply(status=200, body={"access_token": token, "token_type": "bearer"}),
+        Reply(status=200, body={"account_id": account, "balance": balance}),
+    ]
+
+
+@pytest.fixture
+def recorded() -> Iterator[tuple[list[Exchange], ApiClient]]:
+    """A customer opened, signed in, and her account read, as a scenario does it."""
+    settings = Settings(api_max_attempts=1)
+    with LocalServer() as server, ApiClient(settings, base_url=server.url) as client:
+        exchanges: list[Exchange] = []
+        client.add_listener(exchanges.append)
+        client.redactor.learn(PASSWORD)
+        client.note_generated(USERNAME)
+        server.script(*_answers("acc_RUN0000000000000001", TOKEN, 5.0))
+        client.request("POST", "/accounts", json={"username": USERNAME, "password": PASSWORD})
+        client.request("POST", "/auth/token", json={"username": USERNAME, "password": PASSWORD})
+        client.request("GET", "/accounts/acc_RUN0000000000000001", token=TOKEN)
+        yield exchanges, client
+
+
+def _source(exchanges: list[Exchange], client: ApiClient, check: Check | None) -> str:
+    return replay_source(
+        Failure(
+            scenario="A deposit shows in the balance",
+            where="features/payments/deposits.feature:3",
+            message="[product defect] Alice has 5.00 in cash, expected 10.00",
+            step="Then Alice has 10.00 in cash (features/payments/deposits.feature:6)",
+            check=check,
+            why_unrecorded="the step failed on a plain assertion",
+        ),
+        [Sent(exchange=exchange, step="a step") for exchange in exchanges],
+        base_url=client.transport.base_url,
+        is_secret=lambda text: client.redactor.text(text) != text,
+        generated=client.generated,
+    )
+
+
+def run_replay(script: Path, url: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    """Run a replay as a reviewer would: a bare interpreter (isolated mode) in a folder of
+    its own, seeing nothing of the project."""
+    return subprocess.run(
+        [sys.executable, "-I", str(script), url],
+        cwd=folder,
+        env={"PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+        timeout=REPLAY_TIMEOUT,
+        check=False,
+    )
+
+
+def _run(source: str, url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    script = tmp_path / "replay.py"
+    script.write_text(source, encoding="utf-8")
+    return run_replay(script, url, tmp_path)
+
+
+def _balance_check(exchanges: list[Exchange]) -> Check:
+    return Check.field(exchanges[2].request_id, ("balance",), Decimal("10.00"))
+
+
+def test_a_replay_writes_no_secret_and_takes_ids_and_tokens_from_earlier_answers(
+    recorded: tuple[list[Exchange], ApiClient],
+) -> None:
+    exchanges, client = recorded
+    source = _source(exchanges, client, _balance_check(exchanges))
+    assert PASSWORD not in source
+    assert TOKEN not in source
+    assert "('answer', 1, 'access_token')" in source
+    assert "('answer', 0, 'account_id')" in source
+    assert f"('name', '{USERNAME}')" in source
+
+
+def test_a_replay_opens_a_fresh_customer_and_follows_the_new_answers(
+    recorded: tuple[list[Exchange], ApiClient], tmp_path: Path
+) -> None:
+    exchanges, client = recorded
+    source = _source(exchanges, client, _balance_check(exchanges))
+    with LocalServer() as server:
+        server.script(*_answers("acc_NEW1111111111111111", "tok_new_answer_of_the_server", 10.0))
+        fixed = _run(source, server.url, tmp_path)
+        opening, signing_in, reading = server.received
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert fixed.stdout.rstrip().endswith("it holds now")
+    sent = json.loads(opening.body)
+    assert sent["username"] != USERNAME
+    assert sent["username"].startswith("alice_")
+    assert len(sent["username"]) == len(USERNAME)
+    assert sent["password"] != PASSWORD
+    assert len(sent["password"]) == len(PASSWORD)
+    assert json.loads(signing_in.body) == sent
+    assert opening.headers["idempotency-key"] != exchanges[0].sent.headers["Idempotency-Key"]
+    assert reading.path == "/accounts/acc_NEW1111111111111111"
+    assert reading.headers["authorization"] == "Bearer tok_new_answer_of_the_server"
+
+
+def test_a_replay_prints_the_difference_and_exits_1_while_the_check_fails(
+    recorded: tuple[list[Exchange], ApiClient], tmp_path: Path
+) -> None:
+    exchanges, client = recorded
+    source = _source(exchanges, client, _balance_check(exchanges))
+    with LocalServer() as server:
+        server.script(*_answers("acc_NEW1111111111111111", "tok_new_answer_of_the_server", 5.0))
+        still = _run(source, server.url, tmp_path)
+    assert still.returncode == 1, still.stdout + still.stderr
+    assert "  balance is 5.0, expected 10.00\n" in still.stdout
+    assert "failed in the run: [product defect] Alice has 5.00 in cash, expected 10.00" in (
+        still.stdout
+    )
+
+
+def test_a_replay_cannot_tell_when_an_earlier_answer_differs_or_the_check_was_not_recorded(
+    recorded: tuple[list[Exchange], ApiClient], tmp_path: Path
+) -> None:
+    exchanges, client = recorded
+    with LocalServer() as server:
+        server.script(Reply(status=409, body={"code": "USERNAME_TAKEN"}))
+        differs = _run(_source(exchanges, client, _balance_check(exchanges)), server.url, tmp_path)
+        server.script(*_answers("acc_NEW1111111111111111", "tok_new_answer_of_the_server", 5.0))
+        unrecorded = _run(_source(exchanges, client, None), server.url, tmp_path)
+        usage = _run(_source(exchanges, client, None), "not-a-url", tmp_path)
+    assert differs.returncode == 2
+    assert "1. POST /accounts -> 409 Conflict, but the run got 201" in differs.stdout
+    assert unrecorded.returncode == 2
+    assert "cannot tell: the failed check was not recorded as data" in unrecorded.stdout
+    assert usage.returncode == 2
+    assert usage.stdout.startswith("usage: python ")
+
+
+def test_a_replay_is_named_by_module_and_scenario() -> None:
+    nodeid = "tests/acceptance/test_orders.py::test_a_buy_fills[160.00-8,400.00]"
+    assert replay_name(nodeid) == "orders__a_buy_fills_160_00_8_400_00.py"
