@@ -155,6 +155,8 @@ _STOP_FILE = "acceptance_stop_file"
 #: Scenarios in a row (across all workers) failing on the environment that stop the run.
 STOP_AFTER = 3
 _ATTEMPT_STATUS = re.compile(r"^(\d{3})\b")
+#: A report section's title: pytest writes ``Captured <name> <phase>``.
+_SECTION = re.compile(r"Captured (.+) (?:setup|call|teardown)")
 
 _INFO = pytest.StashKey["ScenarioInfo"]()
 
@@ -1136,8 +1138,14 @@ def _attempts_shown(requests: int, attempts: int) -> str:
 
 
 def _suite_sections(report: pytest.TestReport) -> list[tuple[str, str]]:
-    """Report sections the suite added (a missing step's definition), not captured output."""
-    return [(title, text) for title, text in report.sections if not title.startswith("Captured")]
+    """Report sections the suite added (``item.add_report_section``: a missing step's
+    definition), by their own name; not the captured output pytest adds."""
+    found = []
+    for title, text in report.sections:
+        match = _SECTION.fullmatch(title)
+        if match and match.group(1) not in ("stdout", "stderr", "log"):
+            found.append((match.group(1), text))
+    return found
 
 
 def _xpass_line(longrepr: str) -> str:

@@ -42,8 +42,9 @@ def account_currency(cast: Cast, name: str, currency: str) -> None:
 @then(phrase("{name:Name} holds no shares"))
 def holds_no_shares(cast: Cast, name: str) -> None:
     """Then Alice holds no shares"""
-    positions = cast[name].account().positions
-    assert positions == [], f"{name} holds {positions}"
+    answer = cast[name].account_answer()
+    held = ", ".join(f"{p.quantity} {p.symbol}" for p in answer.value.positions)
+    answer.expect_count("positions", 0, f"{name} holds {held}, not nothing")
 
 
 @then(phrase("{name:Name} holds no {symbol:Symbol} shares"))

@@ -194,7 +194,7 @@ def stays_signed_in_for(outcome: Outcome[AccessToken], seconds: int) -> None:
     """Then Alice stays signed in for 3600 seconds"""
     token = outcome.check()
     assert token.token_type == "bearer"  # noqa: S105 - the token type, not a secret
-    assert token.expires_in == seconds, f"access lasts {token.expires_in} s, not {seconds} s"
+    outcome.expect("expires_in", seconds, f"access lasts {token.expires_in} s, not {seconds} s")
 
 
 @then(phrase("{name:Name} is told to try again within {seconds:d} seconds"))

@@ -15,7 +15,7 @@ from steps import vocabulary
 from steps.domain.customers import Cast
 from steps.domain.outcome import Outcome
 from steps.domain.pages import follow
-from steps.vocabulary import listing, money, payment_method, phrase
+from steps.vocabulary import listing, money, payment_method, phrase, written
 
 
 @when(phrase("{name:Name} deposits {amount:Money} by {method:Method}"), target_fixture="outcome")
@@ -109,20 +109,23 @@ def has_withdrawn(cast: Cast, name: str, amount: Decimal) -> Payment:
 def payment_completed(outcome: Outcome[Payment], kind: str, amount: Decimal, currency: str) -> None:
     """Then the deposit of 250.00 USD is completed"""
     payment = outcome.check()
-    assert (payment.type, payment.amount, payment.currency, payment.status) == (
-        PaymentType(kind.upper()),
-        amount,
-        currency,
-        PaymentStatus.COMPLETED,
-    ), f"the payment is {payment!r}"
+    message = (
+        f"the payment is a {payment.type} of {written(payment.amount)} {payment.currency}, "
+        f"{payment.status}; expected a COMPLETED {kind} of {written(amount)} {currency}"
+    )
+    outcome.expect("type", PaymentType(kind.upper()), message)
+    outcome.expect("amount", amount, message)
+    outcome.expect("currency", currency, message)
+    outcome.expect("status", PaymentStatus.COMPLETED, message)
 
 
 @then(phrase("{name:Name} has {count:d} payment on record"))
 @then(phrase("{name:Name} has {count:d} payments on record"))
 def payments_on_record(cast: Cast, name: str, count: int) -> None:
     """Then Alice has 1 payment on record"""
-    items = cast[name].payments.list().value.items
-    assert len(items) == count, f"{name} has {len(items)} payments on record: {items}"
+    answer = cast[name].payments.list()
+    has = answer.count("items")
+    answer.expect_count("items", count, f"{name} has {has} payments on record, not {count}")
 
 
 @when(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from steps.runner import PROJECT_ROOT
@@ -20,18 +22,48 @@ Feature: Steps nobody has written yet
 """
 
 
-def test_an_undefined_step_shows_a_definition_to_paste(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, real_deployment: str
+def _project(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, url: str, plugins: list[str]
 ) -> None:
+    """The feature above, bound to no step definition, run with ``plugins`` against ``url``."""
     monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
-    monkeypatch.setenv("API_URL", real_deployment)
+    monkeypatch.setenv("API_URL", url)
     pytester.makefile(".feature", missing=FEATURE)
-    pytester.makeconftest('pytest_plugins = ["steps.runner"]')
+    pytester.makeconftest(f"pytest_plugins = {plugins!r}")
     pytester.makepyfile(
         test_bound="from pytest_bdd import scenarios\n\nscenarios('missing.feature')\n"
     )
+
+
+def test_an_undefined_step_shows_a_definition_to_paste(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, real_deployment: str
+) -> None:
+    _project(pytester, monkeypatch, real_deployment, ["steps.runner"])
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider", "-rA")
     result.assert_outcomes(failed=2)
     snippet = '@given(phrase("{name:Name} juggles {amount:Money} worth of balls"))'
     assert result.stdout.str().count(snippet) == 2, result.stdout.str()
     result.stdout.fnmatch_lines(["*def _(cast: Cast, name: str, amount: Decimal) -> None:*"])
+
+
+def test_the_definition_to_paste_is_in_the_report_too(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, real_deployment: str
+) -> None:
+    _project(pytester, monkeypatch, real_deployment, ["steps.runner", "reporting.pytest_plugin"])
+    results = pytester.path / "allure-results"
+    result = pytester.runpytest_subprocess(
+        *("-p", "no:randomly", "-p", "no:cacheprovider", "--alluredir", str(results))
+    )
+    result.assert_outcomes(failed=2)
+    found = []
+    for path in results.glob("*-result.json"):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        assert document["statusDetails"]["message"].startswith(
+            "[test defect] no step definition matches: Given "
+        )
+        [attachment] = [
+            a for a in document["attachments"] if a["name"] == "missing step definition"
+        ]
+        found.append((results / attachment["source"]).read_text(encoding="utf-8"))
+    assert len(found) == 2
+    assert all("juggles {amount:Money} worth of balls" in text for text in found)
