@@ -54,7 +54,12 @@ def recorded() -> Iterator[tuple[list[Exchange], ApiClient]]:
         yield exchanges, client
 
 
-def _source(exchanges: list[Exchange], client: ApiClient, check: Check | None) -> str:
+def _source(
+    exchanges: list[Exchange],
+    client: ApiClient,
+    check: Check | None,
+    environment: dict[str, str] | None = None,
+) -> str:
     return replay_source(
         Failure(
             scenario="A deposit shows in the balance",
@@ -67,17 +72,20 @@ def _source(exchanges: list[Exchange], client: ApiClient, check: Check | None) -
         [Sent(exchange=exchange, step="a step") for exchange in exchanges],
         base_url=client.transport.base_url,
         is_secret=lambda text: client.redactor.text(text) != text,
-        generated=client.generated,
+        generated=() if environment else client.generated,
+        environment=environment,
     )
 
 
-def run_replay(script: Path, url: str, folder: Path) -> subprocess.CompletedProcess[str]:
+def run_replay(
+    script: Path, url: str, folder: Path, **environment: str
+) -> subprocess.CompletedProcess[str]:
     """Run a replay as a reviewer would: a bare interpreter (isolated mode) in a folder of
-    its own, seeing nothing of the project."""
+    its own, seeing nothing of the project; ``environment`` adds variables."""
     return subprocess.run(
         [sys.executable, "-I", str(script), url],
         cwd=folder,
-        env={"PATH": os.environ.get("PATH", "")},
+        env={"PATH": os.environ.get("PATH", ""), **environment},
         capture_output=True,
         text=True,
         timeout=REPLAY_TIMEOUT,
@@ -85,10 +93,12 @@ def run_replay(script: Path, url: str, folder: Path) -> subprocess.CompletedProc
     )
 
 
-def _run(source: str, url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def _run(
+    source: str, url: str, tmp_path: Path, **environment: str
+) -> subprocess.CompletedProcess[str]:
     script = tmp_path / "replay.py"
     script.write_text(source, encoding="utf-8")
-    return run_replay(script, url, tmp_path)
+    return run_replay(script, url, tmp_path, **environment)
 
 
 def _balance_check(exchanges: list[Exchange]) -> Check:
@@ -161,6 +171,25 @@ def test_a_replay_cannot_tell_when_an_earlier_answer_differs_or_the_check_was_no
     assert "cannot tell: the failed check was not recorded as data" in unrecorded.stdout
     assert usage.returncode == 2
     assert usage.stdout.startswith("usage: python ")
+
+
+def test_a_pre_provisioned_customers_name_and_password_come_from_the_environment(
+    recorded: tuple[list[Exchange], ApiClient], tmp_path: Path
+) -> None:
+    exchanges, client = recorded
+    environment = {USERNAME: "API_USERNAME", PASSWORD: "API_PASSWORD"}
+    source = _source(exchanges, client, _balance_check(exchanges), environment)
+    assert PASSWORD not in source
+    assert "('env', 'API_PASSWORD')" in source
+    with LocalServer() as server:
+        server.script(*_answers("acc_NEW1111111111111111", "tok_new_answer_of_the_server", 10.0))
+        fixed = _run(source, server.url, tmp_path, API_USERNAME="bob", API_PASSWORD="pw-of-bob")
+        unset = _run(source, server.url, tmp_path)
+        opening = server.received[0]
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert json.loads(opening.body) == {"username": "bob", "password": "pw-of-bob"}
+    assert unset.returncode == 2
+    assert "cannot tell: set API_USERNAME: the scenario signed in with it" in unset.stdout
 
 
 def test_a_replay_is_named_by_module_and_scenario() -> None:
