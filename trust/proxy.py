@@ -97,8 +97,13 @@ def rewrite(wire: Wire, path: str, content_type: str, body: bytes) -> bytes | No
     if path == DOCUMENT_PATH:
         if wire.schemas is None or not isinstance(document, dict):
             return None
-        components = document.get("components", {})
-        components["schemas"] = changed_schemas(wire, components.get("schemas", {}))
+        components = document.setdefault("components", {})
+        try:
+            components["schemas"] = changed_schemas(wire, components.get("schemas", {}))
+        except (KeyError, TypeError, AttributeError) as exc:
+            # Another API's document may name its schemas otherwise: pass it on as it is.
+            logger.warning("the document has no schema the defect changes (%r): unchanged", exc)
+            return None
         return jsonio.dumps(document)
     if wire.change is None:
         return None
@@ -158,7 +163,16 @@ class Proxy:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
         elif scope["type"] == "http":
-            await self._http(scope, receive, send)
+            try:
+                await self._http(scope, receive, send)
+            except Exception as exc:
+                # Not the API's failure: a 502 that says so, never a 500 the suite would
+                # take for the API's (a defect of the proxy must not pass for one of the API).
+                logger.exception("%s %s: the defect proxy failed", scope["method"], scope["path"])
+                failure = Failure(
+                    status=502, code="PROXY_ERROR", message=f"the defect proxy failed: {exc!r}"
+                )
+                await _answer(send, *failure_answer(failure, str(uuid.uuid4())))
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +21,7 @@ from steps.sandbox_process import SandboxProcess
 from tests.trust.commands import ROOT, python_module
 from trust.defects import CATALOGUE, Wire, find
 from trust.drift import compare, explained
-from trust.proxy import DOCUMENT_PATH, failure_answer, rewrite, status_of
+from trust.proxy import DOCUMENT_PATH, Proxy, failure_answer, rewrite, status_of
 
 PASSWORD = "correct horse battery"
 TIMEOUT = 10  #: seconds per request
@@ -124,6 +125,11 @@ def test_a_drift_defect_changes_the_document_so_that_the_drift_check_sees_it(nam
     # the same field names: every property there is still a schema, never a bare value.
     schemas = document["components"]["schemas"].values()
     assert all(isinstance(p, dict) for s in schemas for p in s.get("properties", {}).values())
+
+
+def test_a_document_without_the_schema_a_defect_changes_is_passed_on_as_it_is() -> None:
+    other = json.dumps({"openapi": "3.1.0", "components": {"schemas": {"Thing": {}}}}).encode()
+    assert rewrite(wire("balance_as_string"), DOCUMENT_PATH, "application/json", other) is None
 
 
 def test_a_defect_without_a_document_change_leaves_the_document_alone() -> None:
@@ -310,3 +316,32 @@ def test_a_port_in_use_is_one_clear_line(upstream: str) -> None:
         f"trust: cannot listen on 127.0.0.1:{port}: the port is already in use: choose another"
         " with --port (--port 0 picks a free one)\n"
     )
+
+
+def test_a_failure_of_the_proxy_itself_is_a_502_that_says_so(upstream: str) -> None:
+    def broken(item: dict[str, Any]) -> None:
+        raise ZeroDivisionError("a bug in a rewrite")
+
+    proxy = Proxy(upstream=upstream, wire=Wire(objects=frozenset({"status"}), change=broken))
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/health",
+        "raw_path": b"/health",
+        "query_string": b"",
+        "headers": [],
+        "state": {},
+    }
+    asyncio.run(proxy(scope, receive, send))
+    assert sent[0]["status"] == 502
+    body = json.loads(sent[1]["body"])
+    assert body["code"] == "PROXY_ERROR"
+    assert "a bug in a rewrite" in body["message"]
