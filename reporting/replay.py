@@ -191,6 +191,8 @@ def _request(sent: Sent, base_path: str, values: _Values) -> dict[str, Any]:
 
 def _expected(value: Any, values: _Values) -> Any:
     """An expected value; a string carrying an earlier answer's id becomes a template."""
+    if isinstance(value, list):
+        return [_expected(item, values) for item in value]
     if not isinstance(value, str):
         return value
     parts = values.template(value, [(value, "")])

@@ -61,9 +61,12 @@ class CannotTell(Exception):  # noqa: N818 - a verdict of the replay, not its er
 
 
 def at(document: Any, path: Sequence[str | int]) -> Any:
-    """The value at ``path`` in a JSON document, or the ``_MISSING`` marker."""
+    """The value at ``path`` in a JSON document, or the ``_MISSING`` marker; ``"*"`` takes
+    the rest of the path in every item of a list (``("quotes", "*", "symbol")``)."""
     value = document
-    for part in path:
+    for position, part in enumerate(path):
+        if part == "*" and isinstance(value, list):
+            return [at(item, path[position + 1 :]) for item in value]
         in_list = isinstance(part, int) and isinstance(value, list) and part < len(value)
         if not (in_list or (isinstance(value, dict) and part in value)):
             return _MISSING
@@ -77,6 +80,8 @@ def shown(value: Any) -> str:
         return "missing"
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(map(shown, value)) + "]"
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
@@ -201,6 +206,9 @@ def _is_number(value: Any) -> bool:
 def _same(found: Any, expected: Any) -> bool:
     if _is_number(found) and _is_number(expected):
         return bool(Decimal(found) == Decimal(expected))
+    if isinstance(found, list) and isinstance(expected, list):
+        pairs = zip(found, expected, strict=False)
+        return len(found) == len(expected) and all(_same(f, e) for f, e in pairs)
     return bool(found == expected) and type(found) is type(expected)
 
 
@@ -325,6 +333,8 @@ def _worked_out(value: Any, replay: Replay) -> Any:
     """An expected value; ``("text", template)`` (an id of an earlier answer) worked out."""
     if isinstance(value, tuple) and value[:1] == ("text",):
         return replay.text(value[1])
+    if isinstance(value, list):
+        return [_worked_out(item, replay) for item in value]
     return value
 
 

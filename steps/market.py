@@ -90,7 +90,9 @@ def quote_shows_price(outcome: Outcome[Quote], price: Decimal) -> None:
 @then(phrase("the quotes are for {symbols:Symbols} in that order"))
 def quotes_in_order(outcome: Outcome[Quotes], symbols: str) -> None:
     """Then the quotes are for MSFT, AAPL, TSLA in that order"""
-    assert [quote.symbol for quote in outcome.value.quotes] == listing(symbols)
+    given = ", ".join(quote.symbol for quote in outcome.value.quotes)
+    message = f"the quotes are for {given}, not {symbols} in that order"
+    outcome.expect("quotes.*.symbol", listing(symbols), message)
 
 
 @then(phrase("{count:d} quotes are given"))

@@ -78,7 +78,8 @@ class Outcome(Generic[ResultT]):
     def expect(self, path: str, expected: object, message: str) -> None:
         """Fail with ``message`` unless the answer's field at ``path`` holds ``expected``.
 
-        ``path`` is dotted (``balance``, ``positions.0.symbol``); the check is recorded as
+        ``path`` is dotted (``balance``, ``positions.0.symbol``, ``quotes.*.symbol`` for
+        that field of every item, compared with a list); the check is recorded as
         data (which answer, which field, which value) for a replay of the scenario.
         """
         __tracebackhide__ = True
@@ -105,12 +106,10 @@ class Outcome(Generic[ResultT]):
         return sum(1 for item in items if all(getattr(item, k) == v for k, v in wanted))
 
     def field(self, location: tuple[str | int, ...]) -> Any:
-        """The value at a path of the resource produced (the action must have been accepted)."""
+        """The value at a path of the resource produced (the action must have been accepted);
+        ``*`` takes the rest of the path in every item of a list (``quotes.*.symbol``)."""
         __tracebackhide__ = True
-        value: Any = self.check()
-        for part in location:
-            value = value[part] if isinstance(part, int) else getattr(value, part)
-        return value
+        return _at(self.check(), location)
 
     def about(self, action: str) -> None:
         """Check that a step speaking of ``action`` reads this outcome (else the step is wrong)."""
@@ -143,6 +142,14 @@ class Outcome(Generic[ResultT]):
                 wanted,
             )
         return self.error
+
+
+def _at(value: Any, location: tuple[str | int, ...]) -> Any:
+    for position, part in enumerate(location):
+        if part == "*":
+            return [_at(item, location[position + 1 :]) for item in value]
+        value = value[part] if isinstance(part, int) else getattr(value, part)
+    return value
 
 
 def _location(path: str) -> tuple[str | int, ...]:

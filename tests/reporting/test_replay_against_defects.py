@@ -45,6 +45,11 @@ KINDS: dict[str, tuple[str, str, str]] = {
         "tests/acceptance/test_payments.py::test_the_days_limit_is_named_before_missing_funds",
         "answered 422 INSUFFICIENT_FUNDS, expected 422 LIMIT_EXCEEDED",
     ),
+    "a field of every item, in order": (
+        "quotes_sorted",
+        "tests/acceptance/test_market_data.py::test_a_customer_gets_quotes_for_three_symbols_in_her_order",
+        'quotes.*.symbol is ["AAPL", "MSFT", "TSLA"], expected ["MSFT", "AAPL", "TSLA"]',
+    ),
     "a contract violation": (
         "order_status_lowercase",
         "tests/acceptance/test_orders.py::test_a_market_buy_fills_at_once_and_moves_cash_into_shares",
