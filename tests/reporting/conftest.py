@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from framework.client import ApiClient, Exchange
+from framework.settings import Settings
 from reporting.build import ReportOptions, build_report
+from tests.framework.local_server import LocalServer, Reply
 from tests.reporting.browser import ServedReport, report_server
 
 #: Each scenario of the sample feature and the report category its failure must land in
@@ -178,3 +181,35 @@ def serve() -> Iterator[Callable[[Path], ServedReport]]:
     """Serve a report folder: ``serve(folder) -> ServedReport``; stopped after the test."""
     with report_server() as start:
         yield start
+
+
+#: The secrets and the generated name of :func:`recorded`'s customer.
+PASSWORD = "pw-Zq8xv1Lrm3Tg7Hn2Bc5Kd9Wy"
+TOKEN = "tok_4f1d9a7c2b8e6f3a0d5c7b9e1f2a4c6d"
+USERNAME = "alice_0123456789abcdef"
+
+
+def answers(account: str, token: str, balance: float) -> list[Reply]:
+    """A local server's answers to opening an account, signing in and reading it."""
+    return [
+        Reply(status=201, body={"account_id": account, "username": "x"}),
+        Reply(status=200, body={"access_token": token, "token_type": "bearer"}),
+        Reply(status=200, body={"account_id": account, "balance": balance}),
+    ]
+
+
+@pytest.fixture
+def recorded() -> Iterator[tuple[list[Exchange], ApiClient]]:
+    """A customer opened, signed in, and her account read, as a scenario does it, through
+    the framework's client against a local server: the exchanges, and the client."""
+    settings = Settings(api_max_attempts=1)
+    with LocalServer() as server, ApiClient(settings, base_url=server.url) as client:
+        exchanges: list[Exchange] = []
+        client.add_listener(exchanges.append)
+        client.redactor.learn(PASSWORD)
+        client.note_generated(USERNAME)
+        server.script(*answers("acc_RUN0000000000000001", TOKEN, 5.0))
+        client.request("POST", "/accounts", json={"username": USERNAME, "password": PASSWORD})
+        client.request("POST", "/auth/token", json={"username": USERNAME, "password": PASSWORD})
+        client.request("GET", "/accounts/acc_RUN0000000000000001", token=TOKEN)
+        yield exchanges, client

@@ -11,47 +11,17 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from framework.checks import Check
 from framework.client import ApiClient, Exchange
-from framework.settings import Settings
 from reporting.replay import Failure, Sent, replay_name, replay_source
 from tests.framework.local_server import LocalServer, Reply
+from tests.reporting.conftest import PASSWORD, TOKEN, USERNAME, answers
 
-PASSWORD = "pw-Zq8xv1Lrm3Tg7Hn2Bc5Kd9Wy"
-TOKEN = "tok_4f1d9a7c2b8e6f3a0d5c7b9e1f2a4c6d"
-USERNAME = "alice_0123456789abcdef"
 #: Seconds a replay may take.
 REPLAY_TIMEOUT = 60
-
-
-def _answers(account: str, token: str, balance: float) -> list[Reply]:
-    return [
-        Reply(status=201, body={"account_id": account, "username": "x"}),
-        Reply(status=200, body={"access_token": token, "token_type": "bearer"}),
-        Reply(status=200, body={"account_id": account, "balance": balance}),
-    ]
-
-
-@pytest.fixture
-def recorded() -> Iterator[tuple[list[Exchange], ApiClient]]:
-    """A customer opened, signed in, and her account read, as a scenario does it."""
-    settings = Settings(api_max_attempts=1)
-    with LocalServer() as server, ApiClient(settings, base_url=server.url) as client:
-        exchanges: list[Exchange] = []
-        client.add_listener(exchanges.append)
-        client.redactor.learn(PASSWORD)
-        client.note_generated(USERNAME)
-        server.script(*_answers("acc_RUN0000000000000001", TOKEN, 5.0))
-        client.request("POST", "/accounts", json={"username": USERNAME, "password": PASSWORD})
-        client.request("POST", "/auth/token", json={"username": USERNAME, "password": PASSWORD})
-        client.request("GET", "/accounts/acc_RUN0000000000000001", token=TOKEN)
-        yield exchanges, client
 
 
 def _source(
@@ -105,7 +75,7 @@ def _balance_check(exchanges: list[Exchange]) -> Check:
     return Check.field(exchanges[2].request_id, ("balance",), Decimal("10.00"))
 
 
-def test_a_replay_writes_no_secret_and_takes_ids_and_tokens_from_earlier_answers(
+def test_a_replay_writes_no_secret_and_takes_ids_and_tokens_from_earlieranswers(
     recorded: tuple[list[Exchange], ApiClient],
 ) -> None:
     exchanges, client = recorded
@@ -117,13 +87,13 @@ def test_a_replay_writes_no_secret_and_takes_ids_and_tokens_from_earlier_answers
     assert f"('name', '{USERNAME}')" in source
 
 
-def test_a_replay_opens_a_fresh_customer_and_follows_the_new_answers(
+def test_a_replay_opens_a_fresh_customer_and_follows_the_newanswers(
     recorded: tuple[list[Exchange], ApiClient], tmp_path: Path
 ) -> None:
     exchanges, client = recorded
     source = _source(exchanges, client, _balance_check(exchanges))
     with LocalServer() as server:
-        server.script(*_answers("acc_NEW1111111111111111", "tok_new_answer_of_the_server", 10.0))
+        server.script(*answers("acc_NEW1111111111111111", "tok_new_answer_of_the_server", 10.0))
         fixed = _run(source, server.url, tmp_path)
         opening, signing_in, reading = server.received
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
@@ -146,7 +116,7 @@ def test_a_replay_prints_the_difference_and_exits_1_while_the_check_fails(
     exchanges, client = recorded
     source = _source(exchanges, client, _balance_check(exchanges))
     with LocalServer() as server:
-        server.script(*_answers("acc_NEW1111111111111111", "tok_new_answer_of_the_server", 5.0))
+        server.script(*answers("acc_NEW1111111111111111", "tok_new_answer_of_the_server", 5.0))
         still = _run(source, server.url, tmp_path)
     assert still.returncode == 1, still.stdout + still.stderr
     assert "  balance is 5.0, expected 10.00\n" in still.stdout
@@ -162,7 +132,7 @@ def test_a_replay_cannot_tell_when_an_earlier_answer_differs_or_the_check_was_no
     with LocalServer() as server:
         server.script(Reply(status=409, body={"code": "USERNAME_TAKEN"}))
         differs = _run(_source(exchanges, client, _balance_check(exchanges)), server.url, tmp_path)
-        server.script(*_answers("acc_NEW1111111111111111", "tok_new_answer_of_the_server", 5.0))
+        server.script(*answers("acc_NEW1111111111111111", "tok_new_answer_of_the_server", 5.0))
         unrecorded = _run(_source(exchanges, client, None), server.url, tmp_path)
         usage = _run(_source(exchanges, client, None), "not-a-url", tmp_path)
     assert differs.returncode == 2
@@ -182,7 +152,7 @@ def test_a_pre_provisioned_customers_name_and_password_come_from_the_environment
     assert PASSWORD not in source
     assert "('env', 'API_PASSWORD')" in source
     with LocalServer() as server:
-        server.script(*_answers("acc_NEW1111111111111111", "tok_new_answer_of_the_server", 10.0))
+        server.script(*answers("acc_NEW1111111111111111", "tok_new_answer_of_the_server", 10.0))
         fixed = _run(source, server.url, tmp_path, API_USERNAME="bob", API_PASSWORD="pw-of-bob")
         unset = _run(source, server.url, tmp_path)
         opening = server.received[0]
