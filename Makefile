@@ -39,8 +39,9 @@ test: setup setup-node lint ## run every test: the framework's, the sandbox's an
 
 # The suite against the sandbox it starts (or API_URL), then the HTML report, built even when
 # scenarios fail; the exit status is the suite's. PYTEST_ARGS adds options, e.g. "-m smoke".
+# The run itself empties its results folder, under a lock that refuses a second run writing
+# the same folders; a run that stopped before any scenario leaves no report behind.
 acceptance: setup setup-node ## run the acceptance suite and build its HTML report (reports/html)
-	rm -rf $(ACCEPTANCE_RESULTS)
 	@status=0; \
 	$(BIN)/pytest -m acceptance -n auto --alluredir $(ACCEPTANCE_RESULTS) --html-report $(REPORT) \
 		$(PYTEST_ARGS) || status=$$?; \

@@ -24,9 +24,11 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from reporting.artifacts import FolderBusyError, claim
 from reporting.offline import external_references, strip_third_party_scripts
 from reporting.summary import SUMMARY_DATA, RunSummary, api_figures
 
@@ -67,25 +69,23 @@ def _allure_executable(project_root: Path) -> Path:
     return executable
 
 
-def _check_results(results: tuple[Path, ...]) -> None:
-    if not results:
-        raise ReportError("no results folder given: pass --results <folder> at least once")
-    for folder in results:
-        if not folder.is_dir():
-            raise ReportError(
-                f"results folder {folder} does not exist: run the suite with "
-                f"`pytest --alluredir {folder}` first, or pass the folder it wrote"
-            )
+def _check_results(results: tuple[Path, ...], output: Path) -> None:
     if not any(any(folder.glob("*-result.json")) for folder in results):
+        # The report of an earlier run would still say what that run said: remove it.
+        _clear_output(output)
         listed = ", ".join(str(folder) for folder in results)
         raise ReportError(
-            f"no Allure results (*-result.json) in {listed}: did the run use "
-            "`-p allure_pytest_bdd --alluredir <folder>` and collect any scenario?"
+            f"no report: no Allure results (*-result.json) in {listed}, so the run stopped "
+            f"before any scenario (its output says why); no earlier report is left in {output}"
         )
 
 
 def _clear_output(output: Path) -> None:
-    """Empty the output folder: Allure nests its pages one level down in a non-empty one."""
+    """Empty the output folder: Allure nests its pages one level down in a non-empty one.
+
+    The files that mark it as a report go last, so a removal that fails half-way (the
+    message names the file and why) leaves a folder the next build still recognises.
+    """
     if not output.exists():
         return
     if not output.is_dir():
@@ -96,7 +96,23 @@ def _clear_output(output: Path) -> None:
             f"output folder {output} is not empty and holds no earlier report: "
             "pass an empty or new folder to --output"
         )
-    shutil.rmtree(output)
+    markers = [output / marker for marker in _REPORT_MARKERS]
+    try:
+        for path in contents:
+            if path in markers:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        for path in markers:
+            path.unlink()
+        output.rmdir()
+    except OSError as error:
+        raise ReportError(
+            f"cannot remove the earlier report in {output}: {error.filename}: "
+            f"{error.strerror or error}; fix its permissions, or pass another --output"
+        ) from None
 
 
 def _make_offline(output: Path) -> list[str]:
@@ -165,12 +181,39 @@ def write_global_attachments(results: tuple[Path, ...], folder: Path) -> list[st
 def build_report(options: ReportOptions) -> Path:
     """Generate the report and make it self-contained; return the path of its index.html."""
     allure = _allure_executable(options.project_root)
+    if not options.results:
+        raise ReportError("no results folder given: pass --results <folder> at least once")
     results = tuple(folder.resolve() for folder in options.results)
-    _check_results(results)
     output = options.output.resolve()
     for folder in results:
         if folder == output or output in folder.parents:
             raise ReportError(f"results folder {folder} lies inside the output folder {output}")
+    for folder in results:
+        if not folder.is_dir():
+            raise ReportError(
+                f"results folder {folder} does not exist: run the suite with "
+                f"`pytest --alluredir {folder}` first, or pass the folder it wrote"
+            )
+    with ExitStack() as held:
+        # A run still writing a results folder holds it: its results are not complete yet.
+        for folder in results:
+            try:
+                held.enter_context(claim(folder, what="Allure results", option="--results"))
+            except FolderBusyError as busy:
+                raise ReportError(
+                    f"a run ({busy.holder}) is still writing its results in {folder}: build "
+                    "the report once it has ended"
+                ) from None
+            except OSError as error:
+                raise ReportError(str(error)) from None
+        _check_results(results, output)
+        return _generate(allure, options, results, output)
+
+
+def _generate(
+    allure: Path, options: ReportOptions, results: tuple[Path, ...], output: Path
+) -> Path:
+    """Run ``allure generate`` into ``output`` and make the report self-contained."""
     _clear_output(output)
     options.history.parent.mkdir(parents=True, exist_ok=True)
     environment = {

@@ -43,6 +43,7 @@ results, from which ``reporting.build`` attaches them to the report.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
@@ -52,7 +53,6 @@ import sys
 import tempfile
 import threading
 from collections.abc import Generator, Iterable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -97,11 +97,21 @@ from framework.errors import (
 )
 from framework.redaction import Redactor
 from framework.settings import load_settings
+from reporting.artifacts import (
+    ALLURE_FILES,
+    DATA_FILES,
+    RUN_RECORD,
+    FolderBusyError,
+    Run,
+    claim,
+    make_folder,
+    remove_stale,
+    stamp,
+)
 from reporting.failure import BugReport, StepPlace, split_message
 from reporting.har import har
 from reporting.replay import Failure, Sent, replay_name, replay_source
 from reporting.summary import (
-    SUMMARY_DATA,
     Outcome,
     RunSummary,
     ScenarioResult,
@@ -373,6 +383,13 @@ class ReportPlugin:
         self.stopped: str | None = None
         #: where the controller tells its workers that the run stopped (written once)
         self._stop_file = self._stop_channel(config)
+        #: this run, once the acceptance runner has started it (the controller's)
+        self.run: Run | None = None
+        self._session: pytest.Session | None = None
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """Keep the session: a summary that cannot be written fails the run."""
+        self._session = session
 
     def _stop_channel(self, config: pytest.Config) -> Path:
         workerinput = getattr(config, "workerinput", None)
@@ -1018,10 +1035,7 @@ class ReportPlugin:
             return f"the target's OpenAPI document cannot be read ({self.redact(summary)})"
         return Coverage.measure(documented, calls), Latency.measure(documented, calls)
 
-    def _write_api_figures(self, folder: Path, coverage: Coverage, latency: Latency) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / COVERAGE_FILE).write_text(coverage.to_json(), encoding="utf-8")
-        (folder / LATENCY_FILE).write_text(latency.to_json(), encoding="utf-8")
+    # -- the run's artifacts -------------------------------------------------------------------
 
     def _remove_stale_replays(self, summary: RunSummary) -> None:
         """Leave in the replay folder only the replays of this run's failures."""
@@ -1031,23 +1045,94 @@ class ReportPlugin:
             if path.name not in ours:
                 path.unlink(missing_ok=True)
 
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        """Print the summary; write it (Markdown) and its data (JSON, for merging shards)."""
+    def _summary_path(self) -> Path:
+        target = Path(self._config.getoption("run_summary"))
+        return target if target.is_absolute() else self._config.rootpath / target
+
+    def _artifact_folders(self) -> list[tuple[Path, str, str, tuple[str, ...]]]:
+        """Each folder the run writes: (folder, what it holds, its option, files to clear)."""
+        summary = self._summary_path()
+        found: list[tuple[Path, str, str, tuple[str, ...]]] = [
+            (
+                summary.parent,
+                f"the run summary ({summary.name})",
+                "--run-summary FILE",
+                (summary.name, summary.with_suffix(".json").name, RUN_RECORD, *DATA_FILES),
+            )
+        ]
+        if self.results_dir is not None:
+            if self.results_dir == summary.parent:
+                folder, what, option, files = found.pop()
+                found.append((folder, what, option, (*files, *ALLURE_FILES)))
+            else:
+                found.append(
+                    (
+                        self.results_dir,
+                        "the Allure results",
+                        "--alluredir FOLDER",
+                        (*ALLURE_FILES, RUN_RECORD, *DATA_FILES),
+                    )
+                )
+        return found
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_acceptance_run_starting(self, config: pytest.Config) -> None:
+        """Claim the run's folders, clear what an earlier run left, record this run.
+
+        One line (a ``UsageError``) when a folder is held by another run or not writable.
+        """
+        self.run = Run.new()
+        record = json.dumps({"run": self.run.record(finished=False), "scenarios": []}) + "\n"
+        try:
+            for folder, what, option, files in self._artifact_folders():
+                config.add_cleanup(claim(folder, what=what, option=option).close)
+                remove_stale(folder, files)
+                (folder / RUN_RECORD).write_text(record, encoding="utf-8")
+            self._summary_path().write_text(
+                "## Acceptance suite: not finished\n\n"
+                f"The run started at {self.run.started} has not written its summary: it is "
+                "still running, or it stopped before its end (its output says why).\n",
+                encoding="utf-8",
+            )
+        except (FolderBusyError, OSError) as error:
+            raise pytest.UsageError(f"acceptance suite: {error}") from None
+
+    def _write_run_files(self, summary: RunSummary, markdown: str, figures: object) -> Path:
+        """Write the summary, its data and the API figures, stamped with this run."""
+        run = self.run or Run.new()
+        target = self._summary_path()
+        folders = [target.parent] + ([self.results_dir] if self.results_dir is not None else [])
+        data = json.loads(summary.to_json())
+        data["run"] = run.record(finished=True)
+        for folder in dict.fromkeys(folders):
+            folder.mkdir(parents=True, exist_ok=True)
+            if isinstance(figures, tuple):
+                coverage, latency = figures
+                (folder / COVERAGE_FILE).write_text(stamp(coverage.to_json(), run), "utf-8")
+                (folder / LATENCY_FILE).write_text(stamp(latency.to_json(), run), "utf-8")
+            else:
+                for stale in DATA_FILES:
+                    (folder / stale).unlink(missing_ok=True)
+            (folder / RUN_RECORD).write_text(json.dumps(data, indent=1) + "\n", "utf-8")
+        target.write_text(markdown, encoding="utf-8")
+        return target
+
+    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int) -> None:
+        """Print the summary; write it (Markdown) and its data (JSON, for merging shards).
+
+        A run refused at its start (a usage error, before any scenario) writes none: its
+        record keeps saying it did not finish, and its one line says why.
+        """
         if hasattr(self._config, "workerinput") or not (self._collected or self._selected):
+            return
+        if exitstatus == pytest.ExitCode.USAGE_ERROR and not self._collected:
             return
         summary = self.summary()
         self._remove_stale_replays(summary)
         figures = self.api_figures()
         terminalreporter.write_sep("=", "acceptance summary")
         terminalreporter.write_line(summary.text())
-        target = Path(self._config.getoption("run_summary"))
-        if not target.is_absolute():
-            target = self._config.rootpath / target
-        target.parent.mkdir(parents=True, exist_ok=True)
         markdown = summary.markdown()
-        for stale in (COVERAGE_FILE, LATENCY_FILE):
-            with suppress(FileNotFoundError):
-                (target.parent / stale).unlink()
         if isinstance(figures, str):
             terminalreporter.write_line(f"API coverage and latency: not measured: {figures}")
             markdown += f"\nAPI coverage and latency: not measured: {figures}.\n"
@@ -1056,14 +1141,17 @@ class ReportPlugin:
             terminalreporter.write_line(coverage.text())
             terminalreporter.write_line(latency.text())
             markdown += f"\n{coverage.markdown()}\n{latency.markdown()}"
-            self._write_api_figures(target.parent, coverage, latency)
-            if self.results_dir is not None:
-                self._write_api_figures(self.results_dir, coverage, latency)
-        target.write_text(markdown, encoding="utf-8")
-        target.with_suffix(".json").write_text(summary.to_json(), encoding="utf-8")
-        if self.results_dir is not None:  # reporting.build attaches it to the report
-            self.results_dir.mkdir(parents=True, exist_ok=True)
-            (self.results_dir / SUMMARY_DATA).write_text(summary.to_json(), encoding="utf-8")
+        try:
+            target = self._write_run_files(summary, markdown, figures)
+        except OSError as error:
+            terminalreporter.write_line(
+                f"acceptance suite: cannot write the run summary ({error.filename}): "
+                f"{error.strerror or error}; choose another place with --run-summary FILE",
+                red=True,
+            )
+            if self._session is not None and self._session.exitstatus == pytest.ExitCode.OK:
+                self._session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+            return
         terminalreporter.write_line(f"summary written to {_shown(target, self._config)}")
 
 
@@ -1223,6 +1311,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="the folder the caller builds the HTML report into once the run is over "
         "(make acceptance): the summary names it instead of saying how to build one",
     )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """An ``--alluredir`` that cannot be created is one line, before allure-pytest-bdd's
+    start-up would fail on it with a traceback."""
+    folder = getattr(config.option, "allure_report_dir", None)
+    if folder:
+        try:
+            make_folder(Path(folder), what="the Allure results", option="--alluredir FOLDER")
+        except OSError as error:
+            raise pytest.UsageError(f"acceptance suite: {error}") from None
 
 
 def _register_markers(config: pytest.Config, lines: Iterable[str]) -> None:

@@ -25,11 +25,13 @@ from enum import StrEnum
 from pathlib import Path
 
 from framework.classify import FailureCategory
+from reporting.artifacts import RUN_RECORD, read_run_data
 from trust.coverage import COVERAGE_FILE, Coverage
 from trust.latency import LATENCY_FILE, Latency
 
-#: The summary's data in an Allure results folder, which the report attaches.
-SUMMARY_DATA = "summary.json"
+#: The summary's data in an Allure results folder, which the report attaches: the run's
+#: record there as beside the Markdown summary.
+SUMMARY_DATA = RUN_RECORD
 #: Characters of a failure message kept in the summary (its first line).
 MESSAGE_CHARS = 160
 
@@ -105,6 +107,8 @@ class RunSummary:
     report_hint: str | None = None
     #: Why the run stopped before its end (None: it did not).
     stopped: str | None = None
+    #: False for the record of a run that has not written its summary (yet, or ever).
+    finished: bool = True
     _counts: Counter[Outcome] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -171,9 +175,10 @@ class RunSummary:
                 for document in documents
                 for item in document["scenarios"]
             ),
-            rerun=documents[0]["rerun"] if documents else "pytest",
+            rerun=documents[0].get("rerun", "pytest") if documents else "pytest",
             report_hint=report_hint,
             stopped="; ".join(d["stopped"] for d in documents if d.get("stopped")) or None,
+            finished=all(d.get("run", {}).get("finished", True) for d in documents),
         )
 
     def rerun_command(self, nodeid: str) -> str:
@@ -272,6 +277,8 @@ class RunSummary:
         status = "failed" if self.failures else "incomplete" if self.not_run else "passed"
         if self.stopped is not None:
             status = "stopped"
+        if not self.finished:
+            status = "not finished (a run stopped or was killed before writing its summary)"
         lines = [f"## Acceptance suite: {status}", "", self.headline(), ""]
         stop = self.stop_line()
         if stop is not None:
@@ -305,15 +312,16 @@ class RunSummary:
 
 def api_figures(folders: Iterable[Path]) -> tuple[Coverage | None, Latency | None]:
     """The API coverage and latency found in ``folders`` (beside summaries, or in Allure
-    results), merged: CI's shards each measured their part of the run."""
+    results), merged: CI's shards each measured their part of the run. Data that is not
+    its folder's last run's raises ``RunDataError`` (a ``ValueError``)."""
     coverage: Coverage | None = None
     latency: Latency | None = None
     for folder in folders:
-        if (folder / COVERAGE_FILE).exists():
-            found = Coverage.from_json((folder / COVERAGE_FILE).read_text(encoding="utf-8"))
+        if (text := read_run_data(folder, COVERAGE_FILE)) is not None:
+            found = Coverage.from_json(text)
             coverage = found if coverage is None else coverage.merged(found)
-        if (folder / LATENCY_FILE).exists():
-            more = Latency.from_json((folder / LATENCY_FILE).read_text(encoding="utf-8"))
+        if (text := read_run_data(folder, LATENCY_FILE)) is not None:
+            more = Latency.from_json(text)
             latency = more if latency is None else latency.merged(more)
     return coverage, latency
 

@@ -35,8 +35,10 @@ from steps.suite_settings import SuiteSettings, load_suite_settings
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Where the modules binding the feature files live.
 BINDINGS_DIR = PROJECT_ROOT / "tests" / "acceptance"
-#: The share of a scenario's time budget its requests may use; the rest is for the client's
-#: report (and the scenario's teardown) to come before pytest-timeout fails it as hung.
+#: Seconds of a scenario's time budget kept from its requests, at least: the client's report
+#: (and the scenario's teardown) must come before pytest-timeout fails it as hung.
+BUDGET_RESERVE = 2.0
+#: The share of a scenario's time budget its requests may use at most.
 REQUESTS_SHARE = 0.9
 #: The key under which the controller hands the API's URL to xdist workers.
 WORKER_URL_KEY = "acceptance_api_url"
@@ -117,9 +119,25 @@ def _stop(why: str) -> NoReturn:
     raise pytest.UsageError(f"acceptance suite: {why}")
 
 
+class AcceptanceHooks:
+    """The hook the runner calls, for plugins that keep a run's artifacts."""
+
+    @pytest.hookspec
+    def pytest_acceptance_run_starting(self, config: pytest.Config) -> None:
+        """An acceptance run starts: once, in the controller (or the only process), before
+        the target is checked and before any scenario. Raise ``pytest.UsageError`` to
+        refuse the run with one line."""
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Declare :class:`AcceptanceHooks`."""
+    pluginmanager.add_hookspecs(AcceptanceHooks)
+
+
 def _provide_target(config: pytest.Config) -> None:
     """Use ``API_URL`` if set (stopping at once if unreachable), else start the sandbox;
     then check the pre-provisioned customer's credentials, if any, once for the run."""
+    config.hook.pytest_acceptance_run_starting(config=config)
     try:
         settings = load_settings()
         _suite(config)
@@ -352,13 +370,15 @@ def target(request: pytest.FixtureRequest, api_settings: Settings, api_client: A
 
 @pytest.fixture(autouse=True)
 def _scenario_time_budget(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Give a scenario's requests nine tenths of its time budget (its pytest-timeout)."""
+    """Give a scenario's requests nine tenths of its time budget (its pytest-timeout), and
+    keep at least :data:`BUDGET_RESERVE` seconds of it for the rest."""
     marker = request.node.get_closest_marker("timeout")
     if not _is_scenario(request.node) or marker is None or not marker.args:
         yield
         return
+    budget = float(marker.args[0])
     client: ApiClient = request.getfixturevalue("api_client")
-    with client.time_budget(float(marker.args[0]) * REQUESTS_SHARE):
+    with client.time_budget(max(0.0, min(budget * REQUESTS_SHARE, budget - BUDGET_RESERVE))):
         yield
 
 

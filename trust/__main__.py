@@ -212,21 +212,25 @@ def _percent(text: str) -> float:
 
 
 def _read_run_data(folders: list[Path], name: str) -> list[str]:
-    """The ``name`` file of every folder; a missing one raises OSError with a one-line hint."""
+    """The ``name`` file of each folder's last run (or the file given); ``OSError`` with a
+    one-line reason when there is none, ``RunDataError`` when it is another run's."""
+    from reporting.artifacts import read_run_data
+
     texts = []
-    for folder in folders:
-        path = folder / name if folder.is_dir() else folder
-        try:
-            texts.append(path.read_text(encoding="utf-8"))
-        except OSError:
+    for given in folders:
+        folder = given if given.is_dir() else given.parent
+        text = read_run_data(folder, name if given.is_dir() else given.name)
+        if text is None:
             raise OSError(
-                f"no {name} in {folder}: run the suite first (make acceptance), or pass the "
-                "folder of a run's summary or Allure results with --results"
-            ) from None
+                f"no {name} of the last run in {folder}: run the suite first (make acceptance), "
+                "or pass the folder of a run's summary or Allure results with --results"
+            )
+        texts.append(text)
     return texts
 
 
 def _coverage(args: argparse.Namespace) -> int:
+    from reporting.artifacts import RunDataError
     from trust.coverage import COVERAGE_FILE, Coverage, percent
 
     try:
@@ -234,7 +238,7 @@ def _coverage(args: argparse.Namespace) -> int:
         coverage = runs[0]
         for run in runs[1:]:
             coverage = coverage.merged(run)
-    except OSError as exc:
+    except (OSError, RunDataError) as exc:
         print(f"trust: {exc}", file=sys.stderr)
         return 2
     except (ValueError, KeyError, TypeError) as exc:
@@ -255,6 +259,7 @@ def _coverage(args: argparse.Namespace) -> int:
 
 
 def _latency_gate(args: argparse.Namespace) -> int:
+    from reporting.artifacts import RunDataError
     from trust.latency import (
         LATENCY_FILE,
         BudgetError,
@@ -271,7 +276,7 @@ def _latency_gate(args: argparse.Namespace) -> int:
         for run in runs[1:]:
             latency = latency.merged(run)
         budgets = load_budgets(args.budgets, known=latency.operations)
-    except (OSError, BudgetError) as exc:
+    except (OSError, BudgetError, RunDataError) as exc:
         print(f"trust: {exc}", file=sys.stderr)
         return 2
     except (ValueError, KeyError, TypeError) as exc:

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from framework.errors import ConfigurationError
+from framework.settings import Settings
 from steps.runner import BINDINGS_DIR, PROJECT_ROOT, _may_select_acceptance
+from steps.suite_settings import load_suite_settings
 from tests.acceptance.conftest import Deployment
 from tests.acceptance.suite_run import run_suite
 
@@ -187,3 +190,16 @@ def test_a_right_password_is_checked_once_before_any_scenario(
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-m", "not sandbox")
     result.assert_outcomes(passed=1, deselected=1)
     assert deployment.received[:3] == [("GET", "/health"), SIGNED_IN, SIGNED_IN]
+
+
+@pytest.mark.parametrize("given", ["1", "inf", "3601", "soon"])
+def test_a_scenario_budget_out_of_bounds_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    monkeypatch.setenv("SUITE_SCENARIO_TIMEOUT", given)
+    with pytest.raises(ConfigurationError) as caught:
+        load_suite_settings(Settings(), root=tmp_path)
+    assert str(caught.value) == (
+        f"SUITE_SCENARIO_TIMEOUT={given!r} is invalid: "
+        "expected seconds, at least 5 and at most 3600"
+    )

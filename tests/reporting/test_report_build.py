@@ -144,7 +144,10 @@ def test_a_rebuilt_report_carries_the_previous_run(allure_results: Path, tmp_pat
     ("arguments", "message"),
     [
         (["--results", "{tmp}/missing"], "results folder {tmp}/missing does not exist"),
-        (["--results", "{tmp}/empty"], "no Allure results (*-result.json) in {tmp}/empty"),
+        (
+            ["--results", "{tmp}/empty", "--output", "{tmp}/html"],
+            "no report: no Allure results (*-result.json) in {tmp}/empty",
+        ),
         (
             ["--results", "{results}", "--output", "{tmp}/notes"],
             "output folder {tmp}/notes is not empty and holds no earlier report",
@@ -182,3 +185,48 @@ def test_missing_node_modules_says_how_to_install(allure_results: Path, tmp_path
     )
     with pytest.raises(ReportError, match=r"run `make setup-node`"):
         build_report(options)
+
+
+def _earlier_report(folder: Path) -> Path:
+    """A folder laid out as a report this command built (its markers, pages, data)."""
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "test-results.json").write_text("[]", encoding="utf-8")
+    for marker in ("index.html", "summary.json"):
+        (folder / marker).write_text("passed", encoding="utf-8")
+    return folder
+
+
+def test_a_run_without_results_leaves_no_earlier_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty").mkdir()
+    report = _earlier_report(tmp_path / "html")
+    argv = ["--results", str(tmp_path / "empty"), "--output", str(report)]
+    assert main([*argv, "--history", str(tmp_path / "h.jsonl")]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert f"no earlier report is left in {report}" in error
+    assert not report.exists()
+
+
+def test_a_report_that_cannot_be_removed_is_one_line_and_blocks_no_later_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty").mkdir()
+    report = _earlier_report(tmp_path / "html")
+    argv = ["--results", str(tmp_path / "empty"), "--output", str(report)]
+    argv += ["--history", str(tmp_path / "h.jsonl")]
+
+    def refuse(path: Path, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    with monkeypatch.context() as patched:
+        patched.setattr("reporting.build.shutil.rmtree", refuse)
+        assert main(argv) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert f"cannot remove the earlier report in {report}: {report / 'data'}: Permission" in error
+    assert (report / "index.html").exists(), "still recognisable as a report"
+    assert main(argv) == 1
+    assert "no earlier report is left" in capsys.readouterr().err
+    assert not report.exists()

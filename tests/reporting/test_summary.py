@@ -136,3 +136,28 @@ def test_a_file_that_is_not_a_summary_is_one_clear_error(
     errors = capsys.readouterr().err.splitlines()
     assert errors[0].startswith("error: not a summary written by the suite")
     assert errors[1].startswith("error: cannot read")
+
+
+def test_a_run_record_that_did_not_finish_never_reads_as_passed() -> None:
+    record = '{"run": {"id": "r1", "started": "2026-01-01T00:00:00Z", "finished": false}, '
+    merged = RunSummary.from_json([record + '"scenarios": []}'])
+    assert merged.markdown().startswith("## Acceptance suite: not finished")
+
+
+def test_scenarios_not_run_are_counted_listed_and_never_passed() -> None:
+    summary = RunSummary(
+        scenarios=(
+            ScenarioResult(nodeid="t.py::test_a", outcome=Outcome.FAILED, category=None),
+            ScenarioResult(nodeid="t.py::test_b", outcome=Outcome.NOT_RUN),
+        ),
+        stopped="3 scenarios in a row failed on the environment",
+    )
+    assert summary.headline().endswith(", 1 not run")
+    assert summary.stop_line() == (
+        "acceptance suite: the run stopped: 3 scenarios in a row failed on the environment; "
+        "1 scenarios not run (never counted as passed)"
+    )
+    markdown = summary.markdown()
+    assert markdown.startswith("## Acceptance suite: stopped")
+    assert "### Not run\n\n- `t.py::test_b`" in markdown
+    assert RunSummary.from_json([summary.to_json()]).not_run == ("t.py::test_b",)

@@ -16,7 +16,7 @@ import pytest
 
 from reporting.build import ReportOptions, build_report, write_global_attachments
 from reporting.summary import RunSummary
-from tests.trust.commands import ROOT, python_module
+from tests.trust.commands import ROOT, python_module, write_run
 from trust.coverage import (
     COVERAGE_FILE,
     Call,
@@ -178,7 +178,7 @@ def test_shards_merge_into_one_coverage() -> None:
 
 def test_the_command_reports_and_holds_the_bar(tmp_path: Path) -> None:
     coverage = Coverage.measure(OPERATIONS, [_call("GET", "/orders", 200)])
-    (tmp_path / COVERAGE_FILE).write_text(coverage.to_json(), encoding="utf-8")
+    write_run(tmp_path, {COVERAGE_FILE: coverage.to_json()})
     shown = python_module("trust", "coverage", "--results", str(tmp_path))
     assert shown.returncode == 0, shown.stderr
     assert "1/6 operations, 1/9 documented statuses (11.1%)" in shown.stdout
@@ -200,10 +200,12 @@ def test_shards_are_merged_into_the_reports_attachments_and_the_job_summary(tmp_
         shard = tmp_path / f"shard-{number}"
         shard.mkdir()
         coverage = Coverage.measure(OPERATIONS, [call])
-        (shard / COVERAGE_FILE).write_text(coverage.to_json(), encoding="utf-8")
         latency = Latency.measure(OPERATIONS, [call])
-        (shard / LATENCY_FILE).write_text(latency.to_json(), encoding="utf-8")
-        (shard / "summary.json").write_text(RunSummary(scenarios=()).to_json(), encoding="utf-8")
+        write_run(
+            shard,
+            {COVERAGE_FILE: coverage.to_json(), LATENCY_FILE: latency.to_json()},
+            summary=RunSummary(scenarios=()).to_json(),
+        )
         shards.append(shard)
     attachments = tmp_path / "attachments"
     attachments.mkdir()

@@ -12,7 +12,7 @@ from framework.exchange import Attempt
 from framework.redaction import Redactor
 from framework.transport import Transport
 from reporting.pytest_plugin import api_call
-from tests.trust.commands import ROOT, python_module
+from tests.trust.commands import ROOT, python_module, write_run
 from trust.coverage import Call, Operation
 from trust.latency import (
     LATENCY_FILE,
@@ -172,9 +172,13 @@ def test_the_gate_judges_each_operation_by_its_p95(
 
 
 def test_the_gate_command_exits_by_its_verdict(tmp_path: Path) -> None:
-    (tmp_path / LATENCY_FILE).write_text(
-        _latency({"GET /orders": (5.0,) * 10, "POST /orders": (300.0,) * 10}).to_json(),
-        encoding="utf-8",
+    write_run(
+        tmp_path,
+        {
+            LATENCY_FILE: _latency(
+                {"GET /orders": (5.0,) * 10, "POST /orders": (300.0,) * 10}
+            ).to_json()
+        },
     )
     budgets = tmp_path / "budgets.toml"
     budgets.write_text('[p95_ms]\ndefault = 100\n"POST /orders" = 500\n', encoding="utf-8")
@@ -199,3 +203,24 @@ def test_the_projects_budgets_file_is_valid() -> None:
         (ROOT / "latency-budgets.toml").read_text(encoding="utf-8"), source="latency-budgets.toml"
     )
     assert budgets.default > 0
+
+
+def test_the_gate_refuses_data_that_is_not_the_folders_last_runs(tmp_path: Path) -> None:
+    data = _latency({"GET /orders": (5.0,) * 10}).to_json()
+    budgets = tmp_path / "budgets.toml"
+    budgets.write_text("[p95_ms]\ndefault = 100\n", encoding="utf-8")
+    args = ("trust", "latency-gate", "--results", str(tmp_path), "--budgets", str(budgets))
+    write_run(tmp_path, {LATENCY_FILE: data})
+    assert python_module(*args).returncode == 0
+    write_run(tmp_path / "other", {LATENCY_FILE: data})
+    (tmp_path / "other" / LATENCY_FILE).replace(tmp_path / LATENCY_FILE)
+    another = python_module(*args)
+    assert another.returncode == 2
+    assert f"{tmp_path / LATENCY_FILE} is from another run" in another.stderr
+    (tmp_path / LATENCY_FILE).write_text(data, encoding="utf-8")
+    assert "from another run (an older version of the suite)" in python_module(*args).stderr
+    (tmp_path / "summary.json").unlink()
+    unrecorded = python_module(*args)
+    assert unrecorded.returncode == 2
+    assert "has no run record (summary.json) beside it" in unrecorded.stderr
+    assert unrecorded.stderr.count("\n") == 1
