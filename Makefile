@@ -40,12 +40,16 @@ test: setup setup-node lint ## run every test: the framework's, the sandbox's an
 # The suite against the sandbox it starts (or API_URL), then the HTML report, built even when
 # scenarios fail; the exit status is the suite's. PYTEST_ARGS adds options, e.g. "-m smoke".
 # The run itself empties its results folder, under a lock that refuses a second run writing
-# the same folders; a run that stopped before any scenario leaves no report behind.
+# the same folders; a run that stopped before any scenario leaves no report behind, and one
+# refused before it started (a wrong option, a busy folder) builds no report from an earlier
+# run's results.
 acceptance: setup setup-node ## run the acceptance suite and build its HTML report (reports/html)
 	@status=0; \
 	$(BIN)/pytest -m acceptance -n auto --alluredir $(ACCEPTANCE_RESULTS) --html-report $(REPORT) \
 		$(PYTEST_ARGS) || status=$$?; \
-	if $(BIN)/python -m reporting.build --results $(ACCEPTANCE_RESULTS) --output $(REPORT); then \
+	if [ $$status -eq 4 ] && compgen -G '$(ACCEPTANCE_RESULTS)/*-result.json' >/dev/null; then \
+		: "refused before it started (its one line says why): the results are an earlier run's"; \
+	elif $(BIN)/python -m reporting.build --results $(ACCEPTANCE_RESULTS) --output $(REPORT); then \
 		echo "HTML report: $(REPORT)/index.html; to view it, serve the folder and open the address:"; \
 		echo "  $(BIN)/python -m http.server --bind 127.0.0.1 --directory $(REPORT) 8080"; \
 		echo "  http://127.0.0.1:8080/"; \

@@ -27,6 +27,7 @@ import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from reporting.artifacts import FolderBusyError, claim
 from reporting.offline import external_references, strip_third_party_scripts
@@ -102,7 +103,7 @@ def _clear_output(output: Path) -> None:
             if path in markers:
                 continue
             if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
+                shutil.rmtree(path, onerror=_raise_with_full_path)
             else:
                 path.unlink()
         for path in markers:
@@ -113,6 +114,15 @@ def _clear_output(output: Path) -> None:
             f"cannot remove the earlier report in {output}: {error.filename}: "
             f"{error.strerror or error}; fix its permissions, or pass another --output"
         ) from None
+
+
+def _raise_with_full_path(
+    function: object, path: str, info: tuple[type[BaseException], BaseException, object]
+) -> NoReturn:
+    """``shutil.rmtree``'s error handler: its own error names a file without its folder."""
+    error = info[1]
+    strerror = getattr(error, "strerror", None) or str(error)
+    raise OSError(getattr(error, "errno", None), strerror, path) from None
 
 
 def _make_offline(output: Path) -> list[str]:
