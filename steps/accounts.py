@@ -81,6 +81,23 @@ def looks_up_other_account(cast: Cast, name: str, other: str) -> Outcome[Account
     return cast[name].accounts.by_id(cast[other].account().account_id)
 
 
+@when(
+    phrase("{name:Name} and {other:Name} each look up the other's account"),
+    target_fixture="outcomes",
+)
+def look_up_each_others_accounts(cast: Cast, name: str, other: str) -> list[Outcome[Account]]:
+    """When Alice and Bob each look up the other's account
+
+    Both ways round, so that one of the two asks for an account number that sorts above
+    the caller's own and the other for one below it: an ownership check that compares
+    numbers by order rather than by identity cannot pass both.
+    """
+    return [
+        cast[name].accounts.by_id(cast[other].account().account_id),
+        cast[other].accounts.by_id(cast[name].account().account_id),
+    ]
+
+
 @when(phrase("{name:Name} looks up an account that does not exist"), target_fixture="outcome")
 def looks_up_missing_account(cast: Cast, name: str) -> Outcome[Account]:
     """When Alice looks up an account that does not exist"""

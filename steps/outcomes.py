@@ -24,6 +24,14 @@ def the_action_is_refused(outcome: Outcome[Any], action: str, code: ErrorCode) -
     return outcome.refusal(action, code)
 
 
+@then(parsers.parse("both {action}s are refused with reason {code:Code}", extra_types=TYPES))
+def both_actions_are_refused(outcomes: list[Outcome[Any]], action: str, code: ErrorCode) -> None:
+    """Then both account lookups are refused with reason ACCOUNT_NOT_FOUND"""
+    assert len(outcomes) == 2, f"{len(outcomes)} {action}s were made, not two"
+    for outcome in outcomes:
+        outcome.refusal(action, code)
+
+
 @then(parsers.parse("the {action} is accepted"))
 def the_action_is_accepted(outcome: Outcome[Any], action: str) -> None:
     """Then the account opening is accepted"""

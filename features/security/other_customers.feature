@@ -27,6 +27,12 @@ Feature: Nobody sees or touches another customer's things
       Then the account lookup is refused with reason ACCOUNT_NOT_FOUND
       And the refusal gives nothing away
 
+    Scenario: Two customers cannot read each other's accounts
+      Given Alice is a customer
+      And Bob is a customer
+      When Alice and Bob each look up the other's account
+      Then both account lookups are refused with reason ACCOUNT_NOT_FOUND
+
   Rule: Another customer's things cannot be changed
 
     Scenario: A customer cannot cancel another customer's order
