@@ -57,3 +57,24 @@ def lists_things_from_made_up_cursor(
 ) -> Outcome[Any]:
     """When Alice lists her orders from a made-up page marker"""
     return cast[name].listing(things).list(cursor=secrets.token_urlsafe(16))
+
+
+@when(
+    phrase(
+        "{name:Name} lists {pronoun:Pronoun} {things:Listable} from a page marker of"
+        " {their:Pronoun} {other:Listable}"
+    ),
+    target_fixture="outcome",
+)
+def lists_things_from_another_lists_cursor(
+    cast: Cast, name: str, pronoun: str, things: str, their: str, other: str
+) -> Outcome[Any]:
+    """When Alice lists her orders from a page marker of her notifications
+
+    The marker is a real one, to the second page of the other list (which must hold at
+    least two things), so that only what it belongs to can make it wrong here.
+    """
+    customer = cast[name]
+    marker = customer.listing(other).list(limit=1).value.next_cursor
+    assert marker is not None, f"{name}'s {other} fit on one page: there is no marker to use"
+    return customer.listing(things).list(cursor=marker)

@@ -51,6 +51,18 @@ Feature: Order history
       When Alice lists her orders from a made-up page marker
       Then the order list is refused with reason INVALID_PAGINATION
 
+    Scenario Outline: A page marker of her <other> is refused for her orders
+      Given Alice is a customer
+      And Alice has deposited 10.00, 20.00 and 30.00
+      And Alice has placed limit orders to buy AAPL at 1.00 for 1 and 2 shares
+      When Alice lists her orders from a page marker of her <other>
+      Then the order list is refused with reason INVALID_PAGINATION
+
+      Examples:
+        | other         |
+        | notifications |
+        | payments      |
+
   Rule: The list can be narrowed to one status
 
     @sandbox
