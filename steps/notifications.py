@@ -51,6 +51,28 @@ def is_notified(cast: Cast, name: str, pronoun: str, event: str) -> None:
     assert count >= 1, f"{name} was not notified that her {event}"
 
 
+@then(phrase("{name:Name}'s notification of the fill names {quantity:d} {symbol:Symbol}"))
+def fill_notification_names(cast: Cast, name: str, quantity: int, symbol: str) -> None:
+    """Then Alice's notification of the fill names 2 AAPL
+
+    The message is for people: whatever its wording, it names the shares and the symbol
+    of her latest order.
+    """
+    customer = cast[name]
+    order_id = customer.latest_order_id()
+    items = customer.notifications.list(limit=100).value.items
+    messages = [
+        item.message
+        for item in items
+        if item.type is NotificationType.ORDER_FILLED and item.reference_id == order_id
+    ]
+    assert messages, f"{name} was not notified that her order was filled"
+    wanted = re.compile(rf"\b{quantity}\b.*\b{symbol}\b")
+    assert all(wanted.search(message) for message in messages), (
+        f"{name}'s notification of the fill says {messages[0]!r}: no {quantity} {symbol} in it"
+    )
+
+
 @then(phrase("{name:Name} is notified once that {pronoun:Pronoun} {event}"))
 def is_notified_once(cast: Cast, name: str, pronoun: str, event: str) -> None:
     """Then Alice is notified once that her order was cancelled"""

@@ -45,6 +45,15 @@ Feature: What a customer is told about
       When Alice cancels the order
       Then Alice is notified that the order was cancelled
 
+  Rule: A notification says in words what it is about
+
+    @sandbox
+    Scenario: The notification of a fill names the shares and the symbol
+      Given Alice is a customer with 1,000.00 in cash
+      And AAPL trades at 100.00 in Alice's market
+      When Alice places a market order to buy 2 AAPL
+      Then Alice's notification of the fill names 2 AAPL
+
   Rule: Nothing that did not complete creates a notification
 
     Scenario: A limit order that waits is not notified yet
