@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pytest_bdd import given, then, when
@@ -11,10 +12,13 @@ from framework.classify import FailureCategory, classify
 from framework.errors import FrameworkError, SuiteDefectError
 from models.common import ErrorCode
 from models.health import Health
-from models.sandbox import FaultList
+from models.sandbox import Clock, FaultList
 from steps.domain.customers import Cast
 from steps.domain.outcome import Outcome
 from steps.vocabulary import phrase
+
+#: how far a clock the sandbox reports may be from the one expected (answer time, skew)
+CLOCK_TOLERANCE = timedelta(minutes=1)
 
 #: A `Retry-After` date long past: the client may come back at once (a wait of 0 s).
 PAST_DATE = "Thu, 01 Jan 2026 00:00:00 GMT"
@@ -207,6 +211,20 @@ def asks_for_unknown_fault(cast: Cast, name: str) -> Outcome[Any]:
 def moves_clock(cast: Cast, name: str, pronoun: str, seconds: int) -> Outcome[Any]:
     """When Alice moves her clock on by 400000000 seconds"""
     return cast[name].sandbox.set_clock(seconds)
+
+
+@then(phrase("{name:Name}'s clock shows about {seconds:d} seconds later than the real time"))
+def clock_shows_later(outcome: Outcome[Clock], name: str, seconds: int) -> None:
+    """Then Alice's clock shows about 86400 seconds later than the real time
+
+    "About": within a minute either way, for the time the answer took and the two machines'
+    clocks.
+    """
+    shown = outcome.value.now
+    expected = datetime.now(UTC) + timedelta(seconds=seconds)
+    assert abs(shown - expected) <= CLOCK_TOLERANCE, (
+        f"{name}'s clock shows {shown.isoformat()}, expected about {expected.isoformat()}"
+    )
 
 
 @when(

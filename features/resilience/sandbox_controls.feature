@@ -1,7 +1,8 @@
 @resilience @sandbox
-Feature: The sandbox refuses trouble it cannot cause
+Feature: The sandbox sets up what a scenario asks for, or refuses it
   Scenarios set up trouble, time and limits through the sandbox. A setting the sandbox
-  cannot honour is refused at once, so a scenario never runs on a wrong premise.
+  cannot honour is refused at once, and one it accepts is what it reports, so a scenario
+  never runs on a wrong premise.
 
   Rule: Faults, clocks and limits outside what the sandbox offers are refused
 
@@ -25,6 +26,13 @@ Feature: The sandbox refuses trouble it cannot cause
       And Alice's quotes meet a rate limit on every try
       When Alice asks for a quote for AAPL, taking staged trouble as the answer
       Then the quote is refused with reason INJECTED_FAULT
+
+  Rule: A setting the sandbox accepts is what it reports
+
+    Scenario: A clock moved on a day shows a day later
+      Given Alice is a customer
+      When Alice moves her clock on by 86400 seconds
+      Then Alice's clock shows about 86400 seconds later than the real time
 
   Rule: Prices the sandbox cannot set are refused
 
