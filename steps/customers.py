@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -301,4 +302,31 @@ def a_day_passes(cast: Cast, name: str) -> None:
     """
     customer = cast[name]
     customer.advance_clock(DAY)
+    customer.auth.sign_in().check()
+
+
+@given(phrase("{name:Name}'s clock shows {hour:d}:{minute:d} UTC"))
+def clock_shows(cast: Cast, name: str, hour: int, minute: int) -> None:
+    """Given Alice's clock shows 23:30 UTC
+
+    That time of today's UTC date: moves Alice's own clock there (sandbox), either way,
+    and signs her in again.
+    """
+    _set_clock_to(cast, name, hour, minute, days_on=0)
+
+
+@given(phrase("{name:Name}'s clock shows {hour:d}:{minute:d} UTC the next day"))
+def clock_shows_next_day(cast: Cast, name: str, hour: int, minute: int) -> None:
+    """Given Alice's clock shows 00:30 UTC the next day
+
+    That time of tomorrow's UTC date, as the step above.
+    """
+    _set_clock_to(cast, name, hour, minute, days_on=1)
+
+
+def _set_clock_to(cast: Cast, name: str, hour: int, minute: int, *, days_on: int) -> None:
+    now = datetime.now(UTC)
+    wanted = datetime.combine(now.date(), time(hour, minute), UTC) + timedelta(days=days_on)
+    customer = cast[name]
+    customer.advance_clock(round((wanted - now).total_seconds()))
     customer.auth.sign_in().check()

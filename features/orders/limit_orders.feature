@@ -69,13 +69,18 @@ Feature: Limit orders
 
   Rule: A limit sell at or below the price fills at once at the current price
 
-    Scenario: A limit sell below the price fills at once at the current price
+    Scenario Outline: A limit sell at <limit> fills at once when the price is <price>
       Given Alice holds 10 AAPL shares bought at 150.00
-      And AAPL trades at 200.00 in Alice's market
-      When Alice places a limit order to sell 10 AAPL at 180.00
-      Then the order is filled at 200.00
-      And Alice has 2,000.00 in cash
+      And AAPL trades at <price> in Alice's market
+      When Alice places a limit order to sell 10 AAPL at <limit>
+      Then the order is filled at <price>
+      And Alice has <cash> in cash
       And Alice holds no AAPL shares
+
+      Examples:
+        | price  | limit  | cash     |
+        | 200.00 | 180.00 | 2,000.00 |
+        | 200.00 | 200.00 | 2,000.00 |
 
   Rule: A limit sell above the price waits, reserving the shares, and fills at its limit
 

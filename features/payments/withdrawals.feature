@@ -75,6 +75,15 @@ Feature: Withdrawals
       Then the withdrawal of 10,000.00 USD is completed
       And Alice has 0.00 in cash
 
+    @sandbox
+    Scenario: The day's limit starts again at midnight UTC
+      Given Alice is a customer with 60,000.00 in cash
+      And Alice's clock shows 23:30 UTC
+      And Alice has withdrawn 30,000.00
+      And Alice's clock shows 00:30 UTC the next day
+      When Alice withdraws 30,000.00 by bank transfer
+      Then the withdrawal of 30,000.00 USD is completed
+
   Rule: A withdrawal states a valid amount and method, in the account's currency
 
     Scenario Outline: A withdrawal of <amount> <currency> by <method> is refused with <reason>
