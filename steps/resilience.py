@@ -106,11 +106,16 @@ def met_trouble(cast: Cast, name: str, count: int) -> None:
     """And Alice met that trouble 2 times
 
     The sandbox confirms the trouble really happened, so the scenario cannot pass by
-    never meeting it.
+    never meeting it, and counts what is left of it accordingly.
     """
     faults = cast[name].sandbox.faults().value.items
     fired = sum(fault.fired for fault in faults)
     assert fired == count, f"the trouble happened {fired} times, not {count}"
+    for fault in faults:
+        assert fault.remaining == fault.times - fault.fired, (
+            f"the sandbox has {fault.remaining} of {fault.times} troubles left after"
+            f" {fault.fired} happened"
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

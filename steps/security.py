@@ -242,6 +242,20 @@ def signs_in_on_another_device(cast: Cast, name: str) -> None:
     cast.second_device(name).auth.sign_in().check()
 
 
+@then(phrase("{name:Name} is told all but one of {pronoun:Pronoun} requests are left this minute"))
+def all_but_one_left(outcome: Outcome[Any], name: str, pronoun: str) -> None:
+    """Then Alice is told all but one of her requests are left this minute
+
+    After the first request of an access: its window counts only that request (once per
+    attempt the API received, when the client had to send it again).
+    """
+    now = Window.reported(outcome)
+    assert now.limit - outcome.attempts <= now.remaining <= now.limit - 1, (
+        f"{name} is told {now.remaining} of {now.limit} requests are left after the first"
+        f" request of her access ({outcome.attempts} attempt(s))"
+    )
+
+
 @then(phrase("{name:Name} is told there is one request fewer left this minute"))
 def one_request_fewer_left(outcome: Outcome[Any], window: Window, name: str) -> None:
     """Then Alice is told there is one request fewer left this minute

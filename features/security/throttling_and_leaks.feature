@@ -23,13 +23,18 @@ Feature: Guessing is slowed down and refusals give nothing away
   Rule: Each access may make only so many requests a minute
 
     @sandbox
-    Scenario: Past its limit, access is asked to wait
+    Scenario Outline: Past its limit of <limit>, access is asked to wait
       Given Alice is a customer
-      And Alice may make 3 requests a minute
-      And Alice has made 3 requests
+      And Alice may make <limit> requests a minute
+      And Alice has made <limit> requests
       When Alice asks for a quote for AAPL
       Then the quote is refused with reason RATE_LIMITED
       And Alice is told to try again within 60 seconds
+
+      Examples:
+        | limit |
+        | 3     |
+        | 300   |
 
     @sandbox
     Scenario: Within its limit, access is told how many requests are left
@@ -39,6 +44,12 @@ Feature: Guessing is slowed down and refusals give nothing away
       When Alice asks for a quote for AAPL
       Then the quote is for AAPL with a positive price and the shares traded so far
       And Alice is told there is one request fewer left this minute
+
+    Scenario: A new access starts with all its requests left
+      Given Alice is a customer
+      And Alice signs in again
+      When Alice asks for a quote for AAPL
+      Then Alice is told all but one of her requests are left this minute
 
     @sandbox
     Scenario: The limit belongs to the access, not to the customer
