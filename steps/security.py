@@ -242,6 +242,19 @@ def signs_in_on_another_device(cast: Cast, name: str) -> None:
     cast.second_device(name).auth.sign_in().check()
 
 
+@then(phrase("{name:Name} is told all of {pronoun:Pronoun} requests are left this minute"))
+def all_left(outcome: Outcome[Any], name: str, pronoun: str) -> None:
+    """Then Alice is told all of her requests are left this minute
+
+    After only sandbox controls (setting a price, staging trouble), which never count.
+    """
+    now = Window.reported(outcome)
+    assert now.remaining == now.limit, (
+        f"{name} is told {now.remaining} of {now.limit} requests are left, though nothing"
+        " she did counts"
+    )
+
+
 @then(phrase("{name:Name} is told all but one of {pronoun:Pronoun} requests are left this minute"))
 def all_but_one_left(outcome: Outcome[Any], name: str, pronoun: str) -> None:
     """Then Alice is told all but one of her requests are left this minute

@@ -52,6 +52,13 @@ Feature: Guessing is slowed down and refusals give nothing away
       Then Alice is told all but one of her requests are left this minute
 
     @sandbox
+    Scenario: Setting up her market does not count against an access's requests
+      Given Alice is a customer
+      And Alice signs in again
+      When Alice asks for AAPL to trade at 150.00 in her market
+      Then Alice is told all of her requests are left this minute
+
+    @sandbox
     Scenario: The limit belongs to the access, not to the customer
       Given Alice is a customer
       And Alice may make 2 requests a minute
