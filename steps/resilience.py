@@ -118,6 +118,18 @@ def met_trouble(cast: Cast, name: str, count: int) -> None:
         )
 
 
+@then(phrase("{name:Name}'s app had to try again for the answer"))
+def tried_again(outcome: Outcome[Any], name: str) -> None:
+    """And Alice's app had to try again for the answer
+
+    The trouble was real: the first answer never reached her app, which sent the request
+    again (a connection reset or a lost answer).
+    """
+    assert outcome.attempts >= 2, (
+        f"{name}'s app got the answer at its first try: the trouble never reached it"
+    )
+
+
 @dataclass(frozen=True, kw_only=True)
 class TriedAction:
     """An action that may end without any answer: the outcome, or the failure it met."""

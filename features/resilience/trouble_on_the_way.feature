@@ -63,6 +63,7 @@ Feature: Trouble on the way does not change what the customer gets
       Then the order is filled at 100.00
       And Alice has 800.00 in cash
       And Alice met that trouble 1 time
+      And Alice's app had to try again for the answer
 
     Scenario: An order whose answer was lost is placed exactly once
       Given Alice is a customer with 1,000.00 in cash
@@ -73,6 +74,7 @@ Feature: Trouble on the way does not change what the customer gets
       And Alice has 1 order on record
       And Alice has 800.00 in cash
       And Alice met that trouble 1 time
+      And Alice's app had to try again for the answer
 
     Scenario: A deposit whose answer was lost is paid in exactly once
       Given Alice is a customer
@@ -82,6 +84,7 @@ Feature: Trouble on the way does not change what the customer gets
       And Alice has 250.00 in cash
       And Alice has 1 payment on record
       And Alice met that trouble 1 time
+      And Alice's app had to try again for the answer
 
     Scenario: A withdrawal whose answer was lost is paid out exactly once
       Given Alice is a customer with 1,000.00 in cash
@@ -91,6 +94,7 @@ Feature: Trouble on the way does not change what the customer gets
       And Alice has 700.00 in cash
       And Alice is notified once that her withdrawal completed
       And Alice met that trouble 1 time
+      And Alice's app had to try again for the answer
 
     Scenario: A cancellation whose answer was lost cancels once
       Given Alice is a customer with 100.00 in cash
@@ -100,6 +104,7 @@ Feature: Trouble on the way does not change what the customer gets
       Then the order is cancelled
       And Alice is notified once that her order was cancelled
       And Alice met that trouble 1 time
+      And Alice's app had to try again for the answer
 
   Rule: Trouble that outlasts every retry is the environment's fault, not the product's
 
