@@ -132,7 +132,8 @@ def refusal_gives_nothing_away(cast: Cast, outcome: Outcome[Any]) -> None:
     """And the refusal gives nothing away
 
     No trace, code path, SQL or exception name, no secret of any customer of the scenario,
-    and the request number the answer carries is the one the refusal names.
+    and the request number the answer carries is the one her app gave the request and the
+    one the refusal names.
     """
     error = outcome.error
     assert error is not None, f"the {outcome.action} was accepted"
@@ -141,6 +142,10 @@ def refusal_gives_nothing_away(cast: Cast, outcome: Outcome[Any]) -> None:
     assert not leaks, f"the refusal shows internals: {leaks}"
     for secret in cast.secrets():
         assert all(secret not in text for text in texts), "the refusal shows a secret"
+    assert outcome.header("X-Request-ID") == outcome.request_id, (
+        f"the app numbered the request {outcome.request_id}, the answer carries"
+        f" {outcome.header('X-Request-ID')}"
+    )
     assert outcome.header("X-Request-ID") == error.request_id, (
         f"the refusal names request {error.request_id}, the answer {outcome.header('X-Request-ID')}"
     )
