@@ -266,6 +266,28 @@ def stop_test_commands() -> None:
         _signal_group(group, signal.SIGKILL)
 
 
+def end_leftovers(folder: Path) -> list[int]:
+    """Kill every process still running from the copy: what a mutant left behind.
+
+    A sandbox runs in a session of its own and stops when its runner ends; a mutant can
+    leave it unable to (an event loop that never yields), out of reach of the test
+    command's process group. Returns the ids of the processes killed.
+    """
+    killed = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cwd = (entry / "cwd").readlink()
+        except OSError:
+            continue
+        if cwd == folder or folder in cwd.parents:
+            with suppress(ProcessLookupError, PermissionError):
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed.append(int(entry.name))
+    return killed
+
+
 def _group(pid: int) -> int | None:
     try:
         return os.getpgid(pid)
@@ -329,6 +351,7 @@ def execute(
         progress(f"resuming the session: {done} of {len(runnable)} mutants already run")
     progress("the tests on the unmutated copy first …")
     seconds = baseline(command)
+    end_leftovers(folder)
     session.set("baseline", f"{seconds:.3f}")
     timeout = max(MIN_TIMEOUT, TIMEOUT_FACTOR * seconds)
     progress(f"they pass in {seconds:.1f} s; a mutant's run is stopped after {timeout:.0f} s")
@@ -351,11 +374,15 @@ def execute(
                 killed_by = (
                     "timed out" if result.output == "timeout" else first_failure(result.output)
                 )
+            left = end_leftovers(folder)
+            if left:
+                progress(f"killed {len(left)} process(es) the mutant left running: {left}")
             session.record(job_id(mutant), _relative(result, folder), took, killed_by)
             done += 1
             progress(_line(done, len(runnable), mutant, result, took, killed_by))
     except BaseException:
         stop_test_commands()
+        end_leftovers(folder)
         raise
 
 

@@ -28,6 +28,7 @@ from trust.mutation import (
     Session,
     Target,
     acceptance_command,
+    end_leftovers,
     execute,
     outcomes,
     project_files,
@@ -214,6 +215,28 @@ def test_an_interrupt_ends_the_test_command_that_is_running(project: Path, tmp_p
     assert time.monotonic() - started < 20
     left = subprocess.run(["pgrep", "-f", "slow.py"], capture_output=True, text=True, check=False)
     assert left.stdout.strip() == ""
+
+
+def test_a_process_a_mutant_leaves_running_is_ended(project: Path, tmp_path: Path) -> None:
+    # The "tests" start a process of their own session, as the runner starts the sandbox,
+    # which outlives them unless the run ends it.
+    (project / "leave.py").write_text(
+        "import subprocess, sys\n"
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'],"
+        " start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    )
+    lines: list[str] = []
+    with scratch_copy(project, project_files(project)) as folder:
+        target = _target(project, "leave.py")
+        mutants = [m for m in all_mutants(folder, ["limits.py"]) if not m.in_annotation][:1]
+        session = Session(tmp_path / "s.sqlite")
+        try:
+            session.start("selection", "files", mutants)
+            execute(target, folder, session, mutants, progress=lines.append)
+        finally:
+            session.close()
+        assert end_leftovers(folder) == []
+    assert lines[-2].startswith("killed 1 process(es) the mutant left running")
 
 
 def test_tests_that_fail_unmutated_judge_nothing(project: Path, tmp_path: Path) -> None:
