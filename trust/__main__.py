@@ -12,7 +12,10 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from trust.mutants import MutantId
 
 #: where the commands write their machine-readable results
 RESULTS_DIR = Path("reports") / "trust"
@@ -305,6 +308,28 @@ def _interrupt(number: int, frame: object) -> NoReturn:
     raise KeyboardInterrupt(signal.Signals(number).name)
 
 
+def _names(path: Path) -> tuple[MutantId, ...]:
+    """The mutants a report.json lists; ValueError in one line when it is not one."""
+    from trust.mutants import MutantId
+
+    try:
+        items = json.loads(path.read_text("utf-8"))["mutants"]
+        return tuple(
+            MutantId(
+                file=item["file"],
+                function=item["function"],
+                operator=item["operator"],
+                text=item["text"],
+                occurrence=item["occurrence"],
+            )
+            for item in items
+        )
+    except (ValueError, KeyError, TypeError):
+        raise ValueError(
+            f"{path} is not a mutation report's JSON (reports/trust/mutation/report.json)"
+        ) from None
+
+
 def _mutation(args: argparse.Namespace) -> int:
     from trust import equivalents
     from trust.mutants import GitError, all_mutants
@@ -320,18 +345,19 @@ def _mutation(args: argparse.Namespace) -> int:
     from trust.mutation_report import Report, as_json, compare, judge, render
     from trust.suite import PROJECT_ROOT
 
-    if args.sample is None and args.since is None and not args.all:
+    if args.sample is None and args.since is None and not args.all and args.mutants is None:
         print(
-            "trust: choose the mutants: --sample N [--seed S], --since REF or --all"
-            " (a full run of the sandbox takes hours; see docs/trust.md)",
+            "trust: choose the mutants: --sample N [--seed S], --since REF, --mutants REPORT"
+            " or --all (a full run of the sandbox takes hours; see docs/trust.md)",
             file=sys.stderr,
         )
         return 2
     try:
         entries = equivalents.load(args.equivalents)
         before = json.loads(args.compare.read_text("utf-8")) if args.compare else None
-    except (equivalents.EquivalenceFileError, OSError, ValueError) as exc:
-        print(f"trust: {exc}", file=sys.stderr)
+        names = None if args.mutants is None else (_names(args.mutants), str(args.mutants))
+    except (equivalents.EquivalenceFileError, OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"trust: {exc!s}".rstrip(), file=sys.stderr)
         return 2
     modules = tuple(dict.fromkeys(args.module or SANDBOX_MODULES))
     target = Target(
@@ -340,7 +366,7 @@ def _mutation(args: argparse.Namespace) -> int:
         command=acceptance_command(args.workers),
         unrelated=UNRELATED,
     )
-    selection = Selection(sample=args.sample, seed=args.seed, since=args.since)
+    selection = Selection(sample=args.sample, seed=args.seed, since=args.since, named=names)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         finished = run(
@@ -497,6 +523,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     mutation.add_argument("--all", action="store_true", help="every mutant (hours)")
     mutation.add_argument(
+        "--mutants",
+        type=Path,
+        metavar="REPORT",
+        help="the mutants an earlier report.json lists (those still in the code): the same"
+        " mutants again, however the code moved",
+    )
+    mutation.add_argument(
         "--module",
         action="append",
         type=_module,
@@ -529,8 +562,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     mutation.add_argument(
         "--recheck",
         action="store_true",
-        help="after scenarios were added: keep the last session's kills (same selection) and"
-        " judge only its survivors again",
+        help="after scenarios were added: keep the last session's kills of the mutants"
+        " selected now and judge only the others",
     )
     mutation.set_defaults(run=_mutation)
     # Options after `sandbox --defect NAME` are the sandbox's own: its parser judges them.

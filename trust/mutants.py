@@ -13,7 +13,7 @@ mutation visitor counts them), so that `occurrence` is what cosmic-ray applies.
 
 from __future__ import annotations
 
-import random
+import hashlib
 import re
 import subprocess
 from collections import defaultdict
@@ -209,9 +209,23 @@ def since(mutants: Iterable[Mutant], changed: dict[str, set[int]]) -> list[Mutan
 def sample(mutants: Sequence[Mutant], size: int, seed: int) -> list[Mutant]:
     """`size` of the mutants drawn with `seed` (all when there are fewer), in their order.
 
-    The draw depends only on the seed and the mutants' names, not on the order they come in.
+    Each mutant's draw is a hash of the seed and its name, and the `size` lowest win, so
+    the sample depends only on the seed and the names, not on their order; and code added
+    or removed elsewhere only brings in or pushes out the few mutants whose draw beats
+    (or lost to) a sample member's, instead of drawing a new sample.
     """
     if size >= len(mutants):
         return list(mutants)
-    drawn = set(random.Random(seed).sample(sorted(m.id for m in mutants), size))
+
+    def draw(mutant: Mutant) -> str:
+        return hashlib.sha256(f"{seed}\0{mutant.id!s}".encode()).hexdigest()
+
+    drawn = {m.id for m in sorted(mutants, key=draw)[:size]}
     return [m for m in mutants if m.id in drawn]
+
+
+def named(mutants: Sequence[Mutant], names: Iterable[MutantId]) -> tuple[list[Mutant], int]:
+    """The mutants with these names, in their order, and how many names matched none."""
+    wanted = set(names)
+    found = [m for m in mutants if m.id in wanted]
+    return found, len(wanted) - len(found)

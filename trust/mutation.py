@@ -36,7 +36,16 @@ from cosmic_ray.testing import run_tests
 from cosmic_ray.work_db import WorkDB
 from cosmic_ray.work_item import MutationSpec, TestOutcome, WorkerOutcome, WorkItem, WorkResult
 
-from trust.mutants import GitError, Mutant, all_mutants, changed_lines, sample, since
+from trust.mutants import (
+    GitError,
+    Mutant,
+    MutantId,
+    all_mutants,
+    changed_lines,
+    named,
+    sample,
+    since,
+)
 
 #: seconds a test command may take at least, before it counts as hung (and the mutant killed)
 MIN_TIMEOUT = 120
@@ -188,26 +197,26 @@ class Session:
                 ),
             )
 
-    def recheck(self, files: str, mutants: Sequence[Mutant]) -> int:
-        """Keep every other result, forget the survivors' (to judge again): how many.
+    def recheck(self, selection: str, files: str, mutants: Sequence[Mutant]) -> int:
+        """Hold these mutants, keeping the kills the session has of them: how many.
 
-        For files changed since the session's results only by what can kill more mutants,
-        not fewer: scenarios added, none changed.
+        Sound only when what changed since can kill more mutants, not fewer: scenarios
+        added, none weakened, and the killed mutants' code unchanged (their names say so).
         """
-        finished = self.results()
+        wanted = {job_id(mutant) for mutant in mutants}
         kept = {
             job: entry
-            for job, entry in finished.items()
-            if _verdict(entry[0]) not in ("survived", "error")
+            for job, entry in self.results().items()
+            if job in wanted and _verdict(entry[0]) in ("killed", "invalid")
         }
         self._hold(mutants)
         with self._db:
             self._db.execute("DELETE FROM trust_mutant")
         for job, (result, seconds, killed_by) in kept.items():
-            if result.worker_outcome is not WorkerOutcome.SKIPPED:
-                self.record(job, result, seconds or 0.0, killed_by)
+            self.record(job, result, seconds or 0.0, killed_by)
+        self.set("selection", selection)
         self.set("files", files)
-        return len(finished) - len(kept)
+        return sum(_verdict(entry[0]) == "killed" for entry in kept.values())
 
     def record(self, job: str, result: WorkResult, seconds: float, killed_by: str) -> None:
         """Keep one mutant's result."""
@@ -467,6 +476,8 @@ class Selection:
     sample: int | None = None
     seed: int = 0
     since: str | None = None  #: a git ref
+    #: the mutants a report names (a report.json), with the report's name
+    named: tuple[tuple[MutantId, ...], str] | None = None
 
     def describe(self, chosen: int, total: int, since_commit: str | None) -> str:
         """One sentence, for the report and the session's key."""
@@ -500,6 +511,13 @@ def choose(
     """The selected mutants and the sentence that describes them."""
     chosen = list(mutants)
     commit = None
+    if selection.named is not None:
+        names, source = selection.named
+        chosen, gone = named(chosen, names)
+        return chosen, (
+            f"The {len(chosen)} mutants named by {source} that are still in the code"
+            f" ({gone} of its {len(names)} are gone: their lines changed)."
+        )
     if selection.since is not None:
         commit = resolve(root, selection.since)
         chosen = since(chosen, changed_lines(root, commit, modules))
@@ -548,11 +566,14 @@ def run(
         session = Session(session_path)
         interrupted = False
         try:
-            same_selection = session.get("selection") == selection_key
-            if same_selection and recheck and session.get("files") != files_key:
-                again = session.recheck(files_key, chosen)
-                progress(f"judging the session's {again} survivors again; its kills are kept")
-            elif not same_selection or session.get("files") != files_key:
+            same = (session.get("selection"), session.get("files")) == (selection_key, files_key)
+            if recheck and not same and session.get("selection") is not None:
+                kept = session.recheck(selection_key, files_key, chosen)
+                progress(
+                    f"keeping the session's {kept} kills of these mutants; judging the other"
+                    f" {sum(not m.in_annotation for m in chosen) - kept} again"
+                )
+            elif not same:
                 if session.get("selection") is not None:
                     progress("a new session: the files or the selection differ from the last one")
                 session.start(selection_key, files_key, chosen)

@@ -145,6 +145,37 @@ def test_a_sample_is_reproducible_and_independent_of_order(project: Path) -> Non
     ]
     assert {m.id for m in sample(mutants, 5, seed=8)} != {m.id for m in drawn}
     assert sample(mutants, 100, seed=7) == mutants
+    # Code added elsewhere brings in at most as many mutants as it adds.
+    source = (project / "limits.py").read_text()
+    (project / "limits.py").write_text(
+        source + "\n\ndef under(value: int) -> bool:\n    return value < 3\n"
+    )
+    grown = all_mutants(project, ["limits.py"])
+    again = sample(grown, 5, seed=7)
+    assert len({m.id for m in again} - {m.id for m in drawn}) <= len(grown) - len(mutants)
+    assert len({m.id for m in again} & {m.id for m in drawn}) >= 5 - (len(grown) - len(mutants))
+
+
+def test_the_mutants_of_an_earlier_report_are_found_again_by_name(
+    project: Path, tmp_path: Path
+) -> None:
+    first = run(_target(project), Selection(sample=6, seed=3), tmp_path / "s.sqlite", progress=str)
+    report = as_json(Report(title="t", selection="s", judged=tuple(judge(first.done, []))))
+    names = tuple(
+        MutantId(**{k: item[k] for k in ("file", "function", "operator", "text", "occurrence")})
+        for item in report["mutants"]
+    )
+    source = (project / "limits.py").read_text()
+    (project / "limits.py").write_text("WIDTH = 3\n\n\n" + source)
+    listed = run(
+        _target(project),
+        Selection(named=(names, "r.json")),
+        tmp_path / "s.sqlite",
+        progress=str,
+        listing=True,
+    )
+    assert [d.mutant.id for d in listed.done] == [d.mutant.id for d in first.done]
+    assert listed.selection.startswith("The 6 mutants named by r.json that are still in the code")
 
 
 def test_since_a_ref_only_the_changed_lines_are_mutated(project: Path) -> None:
@@ -180,7 +211,9 @@ def test_an_interrupted_run_goes_on_where_it_stopped(project: Path, tmp_path: Pa
     (project / "check.py").write_text(CHECK + "assert not limits.over(3, 3)\n")
     rechecked: list[str] = []
     finished = run(_target(project), Selection(), session, progress=rechecked.append, recheck=True)
-    assert rechecked[0] == "judging the session's 1 survivors again; its kills are kept"
+    assert (
+        rechecked[0] == "keeping the session's 8 kills of these mutants; judging the other 1 again"
+    )
     assert rechecked[1] == "resuming the session: 8 of 9 mutants already run"
     assert rechecked[-1].split()[:2] == ["9/9", "killed"]
     assert [d.outcome for d in finished.done].count("killed") == 9
@@ -365,7 +398,8 @@ def test_the_command_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
     record = tmp_path / "bad.toml"
     record.write_text("[[equivalent]]\nkind = 'z'\n")
     for args, expected in [
-        ((), "trust: choose the mutants: --sample N [--seed S], --since REF or --all"),
+        ((), "trust: choose the mutants: --sample N [--seed S], --since REF, --mutants REPORT"),
+        (("--mutants", "README.md"), "README.md is not a mutation report's JSON"),
         (("--all", "--module", "nosuch.py"), "must be a Python file of the project"),
         (("--all", "--equivalents", str(record)), "entry 1: missing file"),
         (("--since", "nosuch-ref", "--list"), "'nosuch-ref' names no commit"),
