@@ -43,8 +43,10 @@ OFFSET_MAX = 315_360_000
 SYMBOLS_MAX = 20
 #: bytes: the largest request body the API reads (1 MiB); a larger one is 413 PAYLOAD_TOO_LARGE
 BODY_LIMIT = 1 << 20
-#: bytes: the most of a refused body the server reads and discards after its answer (8 MiB)
-DISCARD_LIMIT = 8 << 20
+#: bytes: the most of a refused body the server reads and discards after its answer (256 MiB):
+#: any client that is not sending without end sees the answer, for at most about a quarter of
+#: a second of one core
+DISCARD_LIMIT = 256 << 20
 CURRENCIES = ("USD", "EUR", "GBP")
 USERNAME = re.compile(r"[a-z0-9_]{3,32}")
 ORDER_STATUSES = ("PENDING", "FILLED", "CANCELLED", "REJECTED")

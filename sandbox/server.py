@@ -32,9 +32,10 @@ class TransportExposingH11(H11Protocol):
     A request answered before its body was read (413 PAYLOAD_TOO_LARGE) leaves the rest of
     the body on its way. A client such as `requests` reads no answer before it has sent its
     whole body, and a connection closed with unread data resets: the answer could be lost
-    and the request retried. So uvicorn reads and throws away the rest, which keeps the
-    connection, up to `DISCARD_LIMIT`; past that the connection is closed, the answer long
-    sent. A client that stops sending meanwhile is closed after the keep-alive timeout.
+    (urllib3 still reads it after a failed send; an asyncio client does not) and the
+    request retried. So uvicorn reads and throws away the rest, which keeps the connection,
+    up to `DISCARD_LIMIT`; past that the connection is closed, the answer long sent. A
+    client that stops sending meanwhile is closed after the keep-alive timeout.
     """
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
