@@ -775,7 +775,7 @@ class ReportPlugin:
             (sent.exchange.request_id for sent in current.sent if sent.exchange.error is error),
             None,
         )
-        check = check_of(error, request_id) if request_id else check_of(error, "")
+        check = check_of(error, request_id or "")
         if check is None:
             return None, None
         found = [

@@ -321,11 +321,20 @@ def answer_repeats_first(outcome: Outcome[Any], keys: Keys, label: str) -> None:
     """
     first = keys.first(label)
     assert outcome is not first, f'only one request was sent under the key "{label}"'
-    assert (outcome.accepted, outcome.result, outcome.error and outcome.error.code) == (
-        first.accepted,
-        first.result,
-        first.error and first.error.code,
-    ), f"the first answer was {first.result or first.error!r}, the repeat {outcome.result!r}"
+    if first.error is not None:
+        outcome.refusal(outcome.action, first.error.code)
+    else:
+        made = first.check()
+        identity = next((name for name in type(made).model_fields if name.endswith("_id")), None)
+        if identity is not None:
+            again = getattr(outcome.value, identity)
+            outcome.expect(
+                identity,
+                getattr(made, identity),
+                f"the repeat answered another {outcome.action}, {again}, not the first one, "
+                f"{getattr(made, identity)}: it was carried out again",
+            )
+        assert outcome.value == made, f"the repeat answered the {outcome.action} otherwise"
     assert outcome.header(REPLAYED) == "true", "the repeated answer is not marked as replayed"
 
 
