@@ -3,7 +3,7 @@
 It reads the whole runs of `trust.seeded` (one per defect) against two clean runs of the
 same suite. A scenario *caught* a defect when it passed in the clean run and failed in the
 defect's run. For a scenario that caught no defect, the runs also say which of two things it
-is, from the answers it got (`trust.recorder.answer_signature`):
+is, from the answers it got, in any order (`trust.recorder.answer_signature`):
 
 - **reached, yet passed: weaker than it looks.** Under some defect, its answers differed
   from the clean run's — the defect changed what it was told — and it still passed: it does
@@ -89,6 +89,15 @@ class KillMatrix:
         }
 
 
+def _same(one: Sequence[str] | None, other: Sequence[str] | None) -> bool:
+    """Whether a scenario got the same answers, in any order.
+
+    Requests a scenario sends at once (two withdrawals racing) are answered in either order
+    from run to run; what the answers were is what a defect changes.
+    """
+    return sorted(one or ()) == sorted(other or ())
+
+
 def _judged(
     scenarios: Sequence[str], clean: Sequence[SuiteRun], verdicts: Sequence[Verdict]
 ) -> tuple[Uncaught, ...]:
@@ -98,14 +107,14 @@ def _judged(
     for name in scenarios:
         if any(found.run.outcomes.get(name) == "failed" for found in verdicts):
             continue
-        if any(run.answers.get(name) != baseline.get(name) for run in clean[1:]):
+        if not all(_same(run.answers.get(name), baseline.get(name)) for run in clean[1:]):
             uncaught.append(Uncaught(scenario=name, judgement=Judgement.UNSTABLE))
             continue
         reached = tuple(
             found.defect.name
             for found in verdicts
             if found.run.outcomes.get(name) == "passed"
-            and found.run.answers.get(name) != baseline.get(name)
+            and not _same(found.run.answers.get(name), baseline.get(name))
         )
         judgement = Judgement.WEAKER if reached else Judgement.UNREACHED
         uncaught.append(Uncaught(scenario=name, judgement=judgement, reached_by=reached))

@@ -187,6 +187,16 @@ def test_the_console_shows_a_few_catchers_and_the_file_all_of_them() -> None:
     assert "t::s09" in kill_matrix.render(matrix, shown=None)
 
 
+def test_answers_in_another_order_are_the_same_answers() -> None:
+    race = ("POST /payments/withdrawals 201 aaa", "POST /payments/withdrawals 422 bbb")
+    clean = _matrix_run({"t::race": "passed"}, {"t::race": race})
+    swapped = _matrix_run({"t::race": "passed"}, {"t::race": race[::-1]})
+    matrix = kill_matrix.build([clean, clean], [verdict(find("buy_not_debited"), swapped)])
+    assert [(u.scenario, u.judgement) for u in matrix.uncaught] == [
+        ("t::race", Judgement.UNREACHED)
+    ]
+
+
 def test_a_run_stopped_before_any_scenario_is_shown_as_such() -> None:
     line = "acceptance suite: the API at http://x is unreachable or unhealthy (503)"
     stopped = verdict(find("outage"), run(stopped=line, executed=0))
