@@ -569,10 +569,7 @@ def run(
             same = (session.get("selection"), session.get("files")) == (selection_key, files_key)
             if recheck and not same and session.get("selection") is not None:
                 kept = session.recheck(selection_key, files_key, chosen)
-                progress(
-                    f"keeping the session's {kept} kills of these mutants; judging the other"
-                    f" {sum(not m.in_annotation for m in chosen) - kept} again"
-                )
+                progress(f"keeping the session's {kept} kills of these mutants")
             elif not same:
                 if session.get("selection") is not None:
                     progress("a new session: the files or the selection differ from the last one")
