@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 
 .PHONY: help setup setup-node test acceptance report lint typecheck sandbox bench clean \
-	flake-audit defects drift benchmarks steps-doc coverage latency-gate mutation
+	flake-audit defects drift benchmarks steps-doc coverage latency-gate mutation load
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -93,6 +93,13 @@ MUTATION_ARGS ?= --sample 150 --seed 20261207
 
 mutation: setup ## mutants of the sandbox against the suite (cosmic-ray): the score, twice
 	$(BIN)/python -m trust mutation $(MUTATION_ARGS)
+
+# LOAD_ARGS: more options of `python -m trust load`, e.g. "--users 20 --duration 10m" (a soak),
+# "--workers 2" (a Locust master and two workers); docs/trust.md, "Load and soak".
+LOAD_ARGS ?=
+
+load: setup ## the suite's journeys as load on Locust (API_URL, else a sandbox); money checked after
+	$(BIN)/python -m trust load $(LOAD_ARGS)
 
 drift: setup ## the target's OpenAPI document against models/ (API_URL, else a sandbox)
 	$(BIN)/python -m trust drift $(if $(API_URL),--url $(API_URL))

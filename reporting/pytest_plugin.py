@@ -118,7 +118,14 @@ from reporting.summary import (
     fault_kind,
     first_line,
 )
-from trust.coverage import COVERAGE_FILE, Call, Coverage, DocumentError, documented_operations
+from trust.coverage import (
+    COVERAGE_FILE,
+    Call,
+    Coverage,
+    DocumentError,
+    api_call,
+    documented_operations,
+)
 from trust.latency import LATENCY_FILE, Latency
 
 #: The Allure label that puts a failed scenario under its category (see allurerc.mjs).
@@ -164,7 +171,6 @@ _SELECTED = "acceptance_selected"
 _STOP_FILE = "acceptance_stop_file"
 #: Scenarios in a row (across all workers) failing on the environment that stop the run.
 STOP_AFTER = 3
-_ATTEMPT_STATUS = re.compile(r"^(\d{3})\b")
 #: A report section's title: pytest writes ``Captured <name> <phase>``.
 _SECTION = re.compile(r"Captured (.+) (?:setup|call|teardown)")
 
@@ -274,23 +280,6 @@ def absorbed_faults(exchange: Exchange) -> list[str]:
     if isinstance(exchange.error, RetriesExhausted):
         return []
     return [fault_kind(attempt.outcome) for attempt in exchange.attempts[:-1]]
-
-
-def api_call(exchange: Exchange, base_path: str) -> Call:
-    """What coverage and latency need of an exchange: method, path below the base URL, and
-    each attempt's status (None: no answer) and duration without the wait before it."""
-    path = urlsplit(exchange.url).path
-    if base_path and path.startswith(base_path):
-        path = path[len(base_path) :] or "/"
-    attempts = []
-    started = 0.0  # when this attempt began, from the start of the first
-    for attempt in exchange.attempts:
-        status = _ATTEMPT_STATUS.match(attempt.outcome)
-        attempts.append(
-            (int(status.group(1)) if status else None, max(0.0, attempt.elapsed_seconds - started))
-        )
-        started = attempt.elapsed_seconds + attempt.wait_seconds
-    return Call(method=exchange.method, path=path, attempts=tuple(attempts))
 
 
 def _git_commit(root: Path) -> str:

@@ -35,6 +35,11 @@ class SandboxProcess:
     def __repr__(self) -> str:
         return f"SandboxProcess(url={self.url!r}, pid={self._process.pid})"
 
+    @property
+    def pid(self) -> int:
+        """The process id of the server (to read its memory and descriptors)."""
+        return self._process.pid
+
     @classmethod
     def start(
         cls,

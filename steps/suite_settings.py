@@ -50,11 +50,14 @@ class SuiteSettings(BaseSettings):
     )
 
 
-def load_suite_settings(framework: Settings, *, root: Path | None = None) -> SuiteSettings:
+def load_suite_settings(
+    framework: Settings, *, root: Path | None = None, customer_required: bool = True
+) -> SuiteSettings:
     """Read ``SUITE_*`` from the environment, ``.env`` and ``.env.<ENVIRONMENT>``.
 
     A wrong value is one ``ConfigurationError`` line naming the variable; so is
-    ``SUITE_OPEN_ACCOUNTS=false`` without a pre-provisioned customer.
+    ``SUITE_OPEN_ACCOUNTS=false`` without a pre-provisioned customer, unless
+    ``customer_required`` is false (a tool that takes its customers from elsewhere).
     """
     files = env_files(root or Path.cwd(), framework.environment)
     try:
@@ -66,7 +69,8 @@ def load_suite_settings(framework: Settings, *, root: Path | None = None) -> Sui
         raise ConfigurationError(
             f"SUITE_{name.upper()}={problem.get('input')!r} is invalid: expected {expected}"
         ) from None
-    if not suite.open_accounts and not (framework.api_username and framework.api_password):
+    customer = framework.api_username and framework.api_password
+    if customer_required and not suite.open_accounts and not customer:
         raise ConfigurationError(
             "SUITE_OPEN_ACCOUNTS=false needs a pre-provisioned customer: "
             "set API_USERNAME and API_PASSWORD"

@@ -1,5 +1,5 @@
 """`python -m trust <command>`: flake-audit, defects, sandbox, proxy, drift, benchmarks, coverage,
-latency-gate, mutation.
+latency-gate, mutation, load.
 
 See docs/trust.md.
 """
@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from trust.mutants import MutantId
@@ -423,6 +424,153 @@ def _mutation(args: argparse.Namespace) -> int:
     return 0 if report.clean else 1
 
 
+_DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)(s|m|h)?")
+_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def _duration(text: str) -> float:
+    match = _DURATION.fullmatch(text.strip())
+    seconds = float(match[1]) * _UNITS[match[2] or "s"] if match else 0.0
+    if not seconds:
+        raise argparse.ArgumentTypeError(
+            f"must be a positive time in seconds, minutes or hours (60s, 10m, 1h), not {text!r}"
+        )
+    return seconds
+
+
+def _spawn_rate(text: str) -> float:
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate <= 10_000:
+        raise argparse.ArgumentTypeError(
+            f"must be users started a second, more than 0 (0.5, 10), not {text!r}"
+        )
+    return rate
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or int(text) > 64:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 64, not {text!r}")
+    return int(text)
+
+
+def _load(args: argparse.Namespace) -> int:
+    if args.worker and (args.master_host is None or not args.master_port):
+        print(
+            "trust: a worker needs the master's address: --master-host HOST --master-port N",
+            file=sys.stderr,
+        )
+        return 2
+    if args.customers is not None and not args.customers.is_file():
+        print(f"trust: --customers {args.customers}: no such file", file=sys.stderr)
+        return 2
+    # Imported only now: Locust patches the process with gevent, and a bad option is told at once.
+    from trust import load
+
+    if args.worker:
+        return load.run_worker(args.master_host, args.master_port)
+    options = load.LoadOptions(
+        users=args.users,
+        spawn_rate=args.spawn_rate if args.spawn_rate is not None else float(args.users),
+        duration=args.duration,
+        seed=args.seed,
+        workers=args.workers,
+        remote_workers=args.remote_workers,
+        master_bind=args.master_bind,
+        master_port=args.master_port or 0,
+        web=args.web,
+        web_port=args.web_port,
+        allow_real_target=args.allow_real_target,
+        customers=args.customers,
+        accounts=args.accounts,
+        profile=args.profile,
+        output=args.output,
+        defect=args.defect,
+    )
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return load.main(options)
+    except KeyboardInterrupt:
+        print("trust: load run interrupted; nothing was judged", file=sys.stderr)
+        return 130
+
+
+def _add_load(commands: Any) -> None:
+    loading = commands.add_parser(
+        "load",
+        help="load or soak the API with the suite's journeys (Locust); money checked after",
+        description="Users take the suite's journeys (trust/journeys.py) against API_URL or a"
+        " sandbox started for the run, on Locust; afterwards every account is checked for"
+        " money conservation and the figures against the load profile. Exit status: 0 held,"
+        " 1 money not conserved (a product defect), 3 a profile limit broken (a performance"
+        " finding), 2 the run could not be made.",
+    )
+    loading.add_argument("--users", type=_count, default=10, help="concurrent users (default 10)")
+    loading.add_argument(
+        "--spawn-rate", type=_spawn_rate, metavar="R", help="users started a second (default: all)"
+    )
+    loading.add_argument(
+        "--duration", type=_duration, default=60.0, help="60s, 10m, 1h (default 60s)"
+    )
+    loading.add_argument("--seed", type=_seed, default=0, help="the users' random seed")
+    loading.add_argument(
+        "--workers", type=_workers, default=0, help="Locust workers on this machine (default 0)"
+    )
+    loading.add_argument(
+        "--remote-workers",
+        type=_workers,
+        default=0,
+        metavar="N",
+        help="Locust workers to wait for from other machines (see the README)",
+    )
+    loading.add_argument(
+        "--master-bind", default="127.0.0.1", metavar="HOST", help="where the master listens"
+    )
+    loading.add_argument(
+        "--master-port", type=_port, metavar="N", help="the master's port (default: a free one)"
+    )
+    loading.add_argument("--web", action="store_true", help="serve Locust's web UI during the run")
+    loading.add_argument("--web-port", type=_port, default=8089, help="its port (default 8089)")
+    loading.add_argument(
+        "--allow-real-target",
+        action="store_true",
+        help="load an API that is not a sandbox (it opens accounts there unless --customers)",
+    )
+    loading.add_argument(
+        "--customers",
+        type=Path,
+        metavar="FILE",
+        help="the customers to act as, one username and password a line"
+        " (needed with SUITE_OPEN_ACCOUNTS=false)",
+    )
+    loading.add_argument(
+        "--accounts",
+        type=_count,
+        metavar="N",
+        help="accounts the run opens for its users (default: one for every two users)",
+    )
+    loading.add_argument(
+        "--profile",
+        type=Path,
+        default=Path("load-profile.toml"),
+        help="the load profile (default: %(default)s)",
+    )
+    loading.add_argument(
+        "--output", type=Path, default=Path("reports/load"), help="default: %(default)s"
+    )
+    loading.add_argument(
+        "--defect",
+        type=_defect,
+        metavar="NAME",
+        help="seed this defect into the sandbox the run starts (python -m trust defects --list)",
+    )
+    loading.add_argument("--worker", action="store_true", help="be a worker of a load master")
+    loading.add_argument("--master-host", metavar="HOST", help="a worker's master")
+    loading.set_defaults(run=_load)
+
+
 def parse(argv: list[str]) -> argparse.Namespace:
     """The command line."""
     parser = _Parser(prog="python -m trust", description=__doc__)
@@ -566,6 +714,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         " selected now and judge only the others",
     )
     mutation.set_defaults(run=_mutation)
+    _add_load(commands)
     # Options after `sandbox --defect NAME` are the sandbox's own: its parser judges them.
     arguments, rest = parser.parse_known_args(argv)
     if rest and arguments.command != "sandbox":

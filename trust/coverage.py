@@ -21,12 +21,17 @@ Only the standard library: the report plugin computes coverage at the end of eve
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from framework.client import Exchange
 
 #: The HTTP methods an OpenAPI path item may hold.
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -43,6 +48,8 @@ RANGE_NAMES = {
     "5XX": "server errors",
 }
 _PARAMETER = re.compile(r"\{[^/{}]+\}")
+#: The status an attempt received, at the start of its outcome (``"503 Service Unavailable"``).
+_ATTEMPT_STATUS = re.compile(r"^(\d{3})\b")
 
 
 class DocumentError(ValueError):
@@ -68,6 +75,17 @@ class Operation:
         return cls(method.upper(), template)
 
 
+def operation_key(key: str, known: Collection[str] | None = None) -> str:
+    """The operation a key of a settings file names (``"POST /orders"``), checked against
+    ``known`` (the document's operation keys); ValueError saying why when it is none."""
+    operation = str(Operation.parse(key))
+    if known is not None and operation not in known:
+        close = difflib.get_close_matches(operation, list(known), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"{key!r} is not an operation of the API's document{hint}")
+    return operation
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Call:
     """One logical request of a run: its method, URL path and the answer of each attempt.
@@ -89,6 +107,23 @@ class Call:
         """The inverse of :meth:`to_json`."""
         method, path, attempts = data
         return cls(method=method, path=path, attempts=tuple((s, float(d)) for s, d in attempts))
+
+
+def api_call(exchange: Exchange, base_path: str) -> Call:
+    """What coverage and latency need of an exchange: method, path below the base URL, and
+    each attempt's status (None: no answer) and duration without the wait before it."""
+    path = urlsplit(exchange.url).path
+    if base_path and path.startswith(base_path):
+        path = path[len(base_path) :] or "/"
+    attempts = []
+    started = 0.0  # when this attempt began, from the start of the first
+    for attempt in exchange.attempts:
+        status = _ATTEMPT_STATUS.match(attempt.outcome)
+        attempts.append(
+            (int(status.group(1)) if status else None, max(0.0, attempt.elapsed_seconds - started))
+        )
+        started = attempt.elapsed_seconds + attempt.wait_seconds
+    return Call(method=exchange.method, path=path, attempts=tuple(attempts))
 
 
 def documented_operations(document: Mapping[str, Any]) -> dict[Operation, tuple[str, ...]]:

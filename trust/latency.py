@@ -13,7 +13,6 @@ measurements against them. A breach is a performance finding, never a failed sce
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import tomllib
@@ -23,7 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from trust.coverage import Call, Operation, PathMatcher
+from trust.coverage import Call, Operation, PathMatcher, operation_key
 
 #: The data file of a run's latency samples, beside its summary and in its Allure results.
 LATENCY_FILE = "api-latency.json"
@@ -213,15 +212,9 @@ def parse_budgets(text: str, *, source: str, known: Collection[str] | None = Non
         if key == "default":
             continue
         try:
-            operation = str(Operation.parse(key))
+            operation = operation_key(key, known)
         except ValueError as error:
             raise BudgetError(f"{source}: [p95_ms] {error}") from None
-        if known is not None and operation not in known:
-            close = difflib.get_close_matches(operation, list(known), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise BudgetError(
-                f"{source}: [p95_ms] {key!r} is not an operation of the API's document{hint}"
-            )
         operations[operation] = _positive(value, f"{source}: [p95_ms] {key!r}")
     return Budgets(
         default=_positive(table["default"], f"{source}: [p95_ms] default"),

@@ -113,6 +113,13 @@ def serving(options: RunOptions, stats_file: Path) -> Iterator[str]:
     A sandbox with `options.sandbox` (and the run's defect when it is made in the sandbox),
     behind a defect proxy when the run's defect is made on the wire.
     """
+    with serving_processes(options, stats_file) as started:
+        yield started[-1].url
+
+
+@contextmanager
+def serving_processes(options: RunOptions, stats_file: Path) -> Iterator[list[SandboxProcess]]:
+    """As `serving`, yielding the processes: the sandbox first, the one to talk to last."""
     defect = None if options.defect is None else find(options.defect)
     on_wire = defect is not None and isinstance(defect.made_by, Wire)
     command: tuple[str, ...] = ("sandbox",)
@@ -129,7 +136,7 @@ def serving(options: RunOptions, stats_file: Path) -> Iterator[str]:
         if defect is not None and on_wire:
             proxy = ("trust", "proxy", "--defect", defect.name, "--upstream", started[0].url)
             started.append(SandboxProcess.start(project_root=PROJECT_ROOT, command=proxy))
-        yield started[-1].url
+        yield started
     finally:
         for process in reversed(started):
             process.stop()

@@ -11,9 +11,8 @@ from framework.client import Exchange
 from framework.exchange import Attempt
 from framework.redaction import Redactor
 from framework.transport import Transport
-from reporting.pytest_plugin import api_call
 from tests.trust.commands import ROOT, python_module, write_run
-from trust.coverage import Call, Operation
+from trust.coverage import Call, Operation, api_call
 from trust.latency import (
     LATENCY_FILE,
     BudgetError,
