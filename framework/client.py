@@ -308,14 +308,18 @@ class ApiClient:
         self.transport.close()
 
     @contextmanager
-    def time_budget(self, seconds: float) -> Iterator[None]:
-        """Every request sent inside ends within ``seconds`` from now.
+    def time_budget(self, seconds: float, *, since: float | None = None) -> Iterator[None]:
+        """Every request sent inside ends within ``seconds`` from ``since``.
 
-        Its deadline is cut to what is left of the budget (so the client's own report, with
-        its attempts, comes before any outer timeout), and a request that would start once
-        the budget is spent is not sent: it raises ``BudgetSpent``.
+        ``since`` is a ``time.monotonic()`` reading, now by default: a caller whose outer
+        timeout started earlier passes that start, so that the time spent before the block
+        counts too. Each request's deadline is cut to what is left of the budget (so the
+        client's own report, with its attempts, comes before the outer timeout), and a
+        request that would start once the budget is spent is not sent: it raises
+        ``BudgetSpent``.
         """
-        self._budget = (seconds, time.monotonic() + seconds)
+        start = time.monotonic() if since is None else since
+        self._budget = (seconds, start + seconds)
         try:
             yield
         finally:

@@ -3,7 +3,9 @@
 - With no ``API_URL`` configured, the controller process starts ONE sandbox on a free port
   (only when acceptance scenarios may run) and hands its URL to every xdist worker.
 - With ``API_URL`` set, that API is used as it is; if it is unreachable the run stops at once.
-- Every pytest-bdd scenario gets the ``acceptance`` marker and a time limit.
+- Every pytest-bdd scenario gets the ``acceptance`` marker and a time budget: its requests
+  end within ``SUITE_SCENARIO_TIMEOUT`` seconds of its start, and pytest-timeout fails it as
+  hung only :data:`TIMEOUT_GRACE` seconds after that.
 - Scenarios tagged ``@sandbox`` need the sandbox controls: they are skipped, with the reason,
   when the target turns out (by asking it) not to be a sandbox.
 """
@@ -14,7 +16,8 @@ import itertools
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -35,11 +38,10 @@ from steps.suite_settings import SuiteSettings, load_suite_settings
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Where the modules binding the feature files live.
 BINDINGS_DIR = PROJECT_ROOT / "tests" / "acceptance"
-#: Seconds of a scenario's time budget kept from its requests, at least: the client's report
-#: (and the scenario's teardown) must come before pytest-timeout fails it as hung.
-BUDGET_RESERVE = 2.0
-#: The share of a scenario's time budget its requests may use at most.
-REQUESTS_SHARE = 0.9
+#: Seconds pytest-timeout gives a scenario past its time budget before failing it as hung: the
+#: client's report of the request the budget cut short, the scenario's report and its teardown
+#: come within them, however short the budget and however busy the machine.
+TIMEOUT_GRACE = 10.0
 #: The key under which the controller hands the API's URL to xdist workers.
 WORKER_URL_KEY = "acceptance_api_url"
 #: Seconds the health check may take, retries included (less when API_DEADLINE is less).
@@ -49,6 +51,9 @@ HEALTH_NOTICE_AFTER = 1.0
 
 _url_key = pytest.StashKey[str]()
 _suite_key = pytest.StashKey[SuiteSettings]()
+#: A scenario's time budget (seconds), and when it started (``time.monotonic()``).
+_budget_key = pytest.StashKey[float]()
+_started_key = pytest.StashKey[float]()
 
 #: Why a scenario is skipped when the suite may not open accounts.
 NO_OWN_CUSTOMERS = (
@@ -280,15 +285,18 @@ def pytest_configure_node(node: Any) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every scenario `acceptance` and limit its time, before `-m` deselects.
+    """Mark every scenario `acceptance` and give it its time budget, before `-m` deselects.
 
-    When the suite may not open accounts, every scenario outside the smoke set is skipped.
+    pytest-timeout's limit is the budget and :data:`TIMEOUT_GRACE` on top (a scenario that
+    carries a limit of its own keeps it). When the suite may not open accounts, every
+    scenario outside the smoke set is skipped.
     """
     for item in items:
         if _is_scenario(item):
             item.add_marker(pytest.mark.acceptance)
+            budget = item.stash[_budget_key] = _suite(config).scenario_timeout
             if item.get_closest_marker("timeout") is None:
-                item.add_marker(pytest.mark.timeout(_suite(config).scenario_timeout))
+                item.add_marker(pytest.mark.timeout(budget + TIMEOUT_GRACE))
             if item.get_closest_marker("smoke") is None and not _suite(config).open_accounts:
                 item.add_marker(pytest.mark.skip(reason=NO_OWN_CUSTOMERS))
 
@@ -368,17 +376,23 @@ def target(request: pytest.FixtureRequest, api_settings: Settings, api_client: A
     return Target(url=request.config.stash[_url_key], is_sandbox=probe.sandbox.is_sandbox())
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    """Note when a scenario starts, before pytest-timeout starts its clock: the time budget
+    counts from there, so that the set-up before its first request is counted too."""
+    item.stash[_started_key] = time.monotonic()
+    return (yield)
+
+
 @pytest.fixture(autouse=True)
 def _scenario_time_budget(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Give a scenario's requests nine tenths of its time budget (its pytest-timeout), and
-    keep at least :data:`BUDGET_RESERVE` seconds of it for the rest."""
-    marker = request.node.get_closest_marker("timeout")
-    if not _is_scenario(request.node) or marker is None or not marker.args:
+    """Hold a scenario's requests to its time budget, counted from the scenario's start."""
+    budget = request.node.stash.get(_budget_key, None)
+    if budget is None:
         yield
         return
-    budget = float(marker.args[0])
     client: ApiClient = request.getfixturevalue("api_client")
-    with client.time_budget(max(0.0, min(budget * REQUESTS_SHARE, budget - BUDGET_RESERVE))):
+    with client.time_budget(budget, since=request.node.stash.get(_started_key, None)):
         yield
 
 

@@ -21,7 +21,7 @@ def test_a_target_that_hangs_after_its_health_check_stops_the_run_after_three_sc
         "2",
         artifacts=tmp_path,
         timeout=120,
-        SUITE_SCENARIO_TIMEOUT="5",
+        SUITE_SCENARIO_TIMEOUT="3",
     )
     output = result.stdout + result.stderr
     assert result.returncode == 1, output[-3000:]

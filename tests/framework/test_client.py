@@ -432,6 +432,23 @@ def test_a_time_budget_cuts_the_deadline_so_the_clients_report_comes_first(
     assert "curl" in str(caught.value)
 
 
+def test_a_time_budget_counts_from_where_the_caller_says_it_started(
+    server: LocalServer, client: ApiClient
+) -> None:
+    # An answer in 1 s is within the read timeout (2 s) and a fresh budget of 10 s; a budget
+    # that started 9.7 s ago leaves it 0.3 s.
+    server.script(*[Reply(delay=1.0)] * 3)
+    with client.time_budget(10, since=time.monotonic() - 9.7), pytest.raises(RetriesExhausted):
+        client.request("GET", "/things")
+    sent = len(server.received)
+    with (
+        client.time_budget(10, since=time.monotonic() - 10),
+        pytest.raises(BudgetSpent, match="the time budget of 10 s"),
+    ):
+        client.request("GET", "/things")
+    assert len(server.received) == sent
+
+
 def test_a_request_after_the_budget_is_spent_is_not_sent(
     server: LocalServer, client: ApiClient
 ) -> None:
