@@ -38,7 +38,8 @@ test: setup setup-node lint ## run every test: the framework's, the sandbox's an
 	$(BIN)/pytest -n auto
 
 # The suite against the sandbox it starts (or API_URL), then the HTML report, built even when
-# scenarios fail; the exit status is the suite's. PYTEST_ARGS adds options, e.g. "-m smoke".
+# scenarios fail; the exit status is the suite's. PYTEST_ARGS adds options, e.g. "-m smoke";
+# FEATURE (a feature file or folder) and SCENARIO (a scenario's name) run a part of the suite.
 # The run itself empties its results folder, under a lock that refuses a second run writing
 # the same folders; a run that stopped before any scenario leaves no report behind, and one
 # refused before it started (a wrong option, a busy folder) builds no report from an earlier
@@ -46,7 +47,7 @@ test: setup setup-node lint ## run every test: the framework's, the sandbox's an
 acceptance: setup setup-node ## run the acceptance suite and build its HTML report (reports/html)
 	@status=0; \
 	$(BIN)/pytest -m acceptance -n auto --alluredir $(ACCEPTANCE_RESULTS) --html-report $(REPORT) \
-		$(PYTEST_ARGS) || status=$$?; \
+		$(PART) $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 4 ] && compgen -G '$(ACCEPTANCE_RESULTS)/*-result.json' >/dev/null; then \
 		: "refused before it started (its one line says why): the results are an earlier run's"; \
 	elif $(BIN)/python -m reporting.build --results $(ACCEPTANCE_RESULTS) --output $(REPORT); then \
@@ -56,11 +57,12 @@ acceptance: setup setup-node ## run the acceptance suite and build its HTML repo
 	elif [ $$status -eq 0 ]; then status=1; fi; \
 	exit $$status
 
-lint: setup ## ruff and mypy
+lint: setup ## ruff, mypy, the feature lint, step definitions that do nothing, the step catalogue
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/python -m steps.lint
+	$(BIN)/python -m steps.definitions
 	$(BIN)/python -m steps.catalogue --check
 
 steps-doc: setup ## regenerate docs/steps.md, the step catalogue
@@ -70,6 +72,11 @@ ACCEPTANCE_RESULTS := reports/allure-results
 RESULTS ?= $(ACCEPTANCE_RESULTS)
 REPORT ?= reports/html
 PYTEST_ARGS ?=
+FEATURE ?=
+SCENARIO ?=
+# The name is quoted for the shell whatever it holds (quotes, apostrophes).
+PART = $(if $(FEATURE),--feature-file $(FEATURE)) \
+	$(if $(SCENARIO),--scenario-name '$(subst ','\'',$(SCENARIO))')
 
 report: setup setup-node ## HTML report from RESULTS (folders, default reports/allure-results)
 	$(BIN)/python -m reporting.build $(addprefix --results ,$(RESULTS)) --output $(REPORT)

@@ -19,6 +19,7 @@ where what went wrong is known; ``framework.classify`` reads it::
     └── ContractViolation               contract drift: the body does not match its model
 
     SuiteDefectError                    test defect: the test code used something wrongly
+    └── PendingStepError                a step definition pasted from a snippet, not written yet
 
 The message of every ``FrameworkError`` except ``ConfigurationError`` is a report in a fixed
 layout: summary, details, request, response, attempts and a ``curl`` line, all redacted.
@@ -220,3 +221,10 @@ class SuiteDefectError(Exception):
     """
 
     category: ClassVar[FailureCategory] = FailureCategory.TEST_DEFECT
+
+
+class PendingStepError(SuiteDefectError):
+    """A step definition that is still the generated snippet: its body is not written yet.
+
+    A scenario that reaches it fails as a test defect instead of passing without a check.
+    """

@@ -11,7 +11,7 @@ import io
 import os
 import re
 import ssl
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -225,6 +225,34 @@ def env_files(folder: Path, environment: str | None) -> list[Path]:
         files.append(named)
     check_env_files(files)
     return files
+
+
+def source_of(variable: str, *, root: Path | None = None) -> str | None:
+    """Where a variable's value comes from, as the settings read it: ``the environment``,
+    ``.env.<name>`` or ``.env`` (a file's name as written), or ``None`` when it is unset.
+
+    The same order as :func:`load_settings`: the real environment, then ``.env.<ENVIRONMENT>``,
+    then ``.env``; an empty value means unset. The files are assumed checked already.
+    """
+    if _value(os.environ, variable):
+        return "the environment"
+    folder = root or Path.cwd()
+    base = folder / ".env"
+    name = os.environ.get("ENVIRONMENT") or None
+    if name is None and base.is_file():
+        name = dotenv_values(base).get("ENVIRONMENT") or None
+    files = [folder / f".env.{name}"] if name is not None else []
+    for path in [*files, base]:
+        if path.is_file() and _value(dotenv_values(path), variable):
+            return path.name
+    return None
+
+
+def _value(values: Mapping[str, str | None], variable: str) -> str | None:
+    """A variable's non-empty value, its name matched regardless of case (as the settings do)."""
+    return next(
+        (value for name, value in values.items() if name.upper() == variable and value), None
+    )
 
 
 def load_settings(environment: str | None = None, *, root: Path | None = None) -> Settings:

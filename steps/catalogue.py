@@ -8,72 +8,19 @@ order they are defined.
 
 from __future__ import annotations
 
-import ast
-import importlib
-import inspect
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_bdd.parser import FeatureParser
-from pytest_bdd.steps import step_function_context_registry
 
+from steps.definitions import entries
 from steps.lint import feature_files
 
 #: The project's root folder.
 ROOT = Path(__file__).resolve().parent.parent
 #: Where the catalogue is written.
 DOC = ROOT / "docs" / "steps.md"
-
-
-@dataclass(frozen=True, kw_only=True)
-class StepEntry:
-    """One step definition: its kind, its phrase, its module and its docstring."""
-
-    kind: str
-    phrase: str
-    module: str
-    name: str
-    line: int
-    doc: str
-
-
-def step_modules() -> list[str]:
-    """The step modules the root ``conftest.py`` loads, in its order."""
-    tree = ast.parse((ROOT / "conftest.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(target, ast.Name) and target.id == "pytest_plugins"
-            for target in node.targets
-        ):
-            names = ast.literal_eval(node.value)
-            return [name for name in names if name.startswith("steps.")]
-    raise RuntimeError("conftest.py has no pytest_plugins list")
-
-
-def entries() -> list[StepEntry]:
-    """Every step definition of the step modules."""
-    modules = step_modules()
-    for name in modules:
-        importlib.import_module(name)
-    found = []
-    for context in list(step_function_context_registry.values()):
-        function = context.step_func
-        if function.__module__ not in modules:
-            continue
-        found.append(
-            StepEntry(
-                kind=context.type or "step",
-                phrase=context.parser.name,
-                module=function.__module__,
-                name=function.__name__,
-                line=inspect.getsourcelines(function)[1],
-                doc=inspect.getdoc(function) or "",
-            )
-        )
-    order = {name: index for index, name in enumerate(modules)}
-    return sorted(found, key=lambda entry: (order[entry.module], entry.line, entry.kind))
 
 
 def step_matches(paths: Sequence[Path], *, also: Sequence[str] = ()) -> list[str]:
@@ -83,13 +30,7 @@ def step_matches(paths: Sequence[Path], *, also: Sequence[str] = ()) -> list[str
     last; a step must therefore match exactly one. Outlines are checked row by row. The
     definitions are those of the step modules, and of the modules named in ``also``.
     """
-    entries()  # loads the step modules
-    modules = {*step_modules(), *also}
-    contexts = [
-        context
-        for context in step_function_context_registry.values()
-        if context.step_func.__module__ in modules
-    ]
+    definitions = entries(also)
     problems: list[str] = []
     for path in feature_files(paths):
         feature = FeatureParser(str(path.parent), path.name).parse()
@@ -98,10 +39,7 @@ def step_matches(paths: Sequence[Path], *, also: Sequence[str] = ()) -> list[str
             for row in rows or [{}]:
                 for step in template.render(row).steps:
                     matching = [
-                        context.step_func.__name__
-                        for context in contexts
-                        if context.type in (None, step.type)
-                        and context.parser.is_matching(step.name)
+                        entry.name for entry in definitions if entry.matches(step.type, step.name)
                     ]
                     if len(matching) != 1:
                         found = ", ".join(matching) or "no definition"

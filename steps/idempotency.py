@@ -117,9 +117,9 @@ def places_keyed_order(
     return keys.send(label, _market_order(cast[name], side, quantity, symbol))
 
 
-#: How a step names a payment, and the action it is: as done ("has paid in") or as doing.
+#: How a step names a payment, and the action it is: as done ("has deposited") or as doing.
 _PAYMENTS = {
-    "paid in": "deposit",
+    "deposited": "deposit",
     "deposits": "deposit",
     "withdrawn": "withdrawal",
     "withdraws": "withdrawal",
@@ -144,9 +144,9 @@ def _payment(
 def has_paid_keyed(
     cast: Cast, keys: Keys, name: str, kind: str, amount: Decimal, method: str, label: str
 ) -> None:
-    """Given Alice has paid in 250.00 by card under the key "A"
+    """Given Alice has deposited 250.00 by card under the key "A"
 
-    Payments: has paid in (a deposit), has withdrawn (a withdrawal).
+    Payments: has deposited (a deposit), has withdrawn (a withdrawal).
     """
     pays_keyed(cast, keys, name, kind, amount, method, label)
 

@@ -1,27 +1,34 @@
-"""The feature lint: business language only, unique names, registered tags, no secrets.
+"""The feature lint: business language only, one wording per concept, no secrets, right tags.
 
 Run ``python -m steps.lint [feature files or folders]`` (default: ``features/``); it prints
-one line per problem, ``path:line: rule: message``, and exits 1 when there is any. The
-same checks run in ``tests/acceptance/test_lint.py``. ``scenarios()`` also reads the
-feature files for the suite's own counts (scenarios per domain, error codes used).
+one line per problem, ``path:line: rule: message``, sorted by file and line, and exits 1
+when there is any. The same checks run in ``tests/acceptance/test_lint.py``.
+``scenarios()`` also reads the feature files for the suite's own counts (scenarios per
+domain, error codes used).
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 from gherkin.parser import Parser
 
+from steps.definitions import entries, uses_controls
+
 #: The project's root folder.
 ROOT = Path(__file__).resolve().parent.parent
 #: Where the feature files live.
 FEATURES = ROOT / "features"
+#: The configured wordings: for each concept, the one wording to use and those to avoid.
+WORDING = FEATURES / "wording.toml"
 #: An outline counts at most this many of its Examples rows.
 ROWS_COUNTED = 5
 #: The most scenarios the smoke set may hold.
@@ -44,14 +51,30 @@ FORBIDDEN: dict[str, re.Pattern[str]] = {
     ),
 }
 
-#: Literal secrets: a password or token written out, a bearer credential, a JWT, or a long
+#: The words that name a secret.
+_SECRET_WORD = r"(?:password|passphrase|passwd|pwd|secret|token|api[_ -]?key)"  # noqa: S105 - a pattern
+
+#: Literal secrets: a password or token written out (``password: x``, ``password "x"``,
+#: ``password is "x"``, ``"x" as her password``), a bearer credential, a JWT, or a long
 #: random-looking word (letters and digits mixed, 20 characters or more).
 SECRET = re.compile(
-    r"\b(?:password|passwd|pwd|secret|token|api[_-]?key)\s*(?:[:=]|is\s+\")"
+    rf"\b{_SECRET_WORD}\b\s*(?:[:=]|(?:(?:is|was|of|set to)\s+)?\"[^\"]*\")"
+    rf"|\"[^\"]+\"\s+as\s+(?:(?:her|his|their|the|a)\s+)?{_SECRET_WORD}\b"
     r"|\bBearer\s+\S+|\beyJ[\w-]{8,}"
     r"|\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{20,}\b",
     re.IGNORECASE,
 )
+
+#: An Examples column whose values are secrets, by its heading.
+SECRET_COLUMN = re.compile(rf"\b{_SECRET_WORD}s?\b", re.IGNORECASE)
+
+#: A number written alone that is an HTTP status, with the word after it (if any).
+BARE_NUMBER = re.compile(r"(?<![\w.,])(\d{3})(?!\w|[.,]\d)(?:\W+(\w+))?")
+#: The statuses HTTP defines: a bare number among them is read as one unless it counts.
+STATUS_CODES = frozenset(int(status) for status in HTTPStatus)
+#: A number that counts something is followed by what it counts (a plural noun, a symbol)
+#: or by "at a time"; these words after a number make it a status, not a count.
+NOT_COUNTED = frozenset({"status", "code", "error", "errors", "response", "answer", "reply"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -153,8 +176,8 @@ def scenarios(paths: Sequence[Path] = (FEATURES,)) -> list[Scenario]:
     return found
 
 
-def _step_problems(path: Path, node: dict[str, Any]) -> Iterator[Problem]:
-    """Mechanics or secrets in a scenario's steps, background steps or Examples cells."""
+def _line_texts(node: dict[str, Any]) -> list[tuple[int, str]]:
+    """(line, text) of a scenario's or background's steps and Examples cells."""
     lines: list[tuple[int, str]] = [
         (step["location"]["line"], step["text"]) for step in node.get("steps", ())
     ]
@@ -162,7 +185,15 @@ def _step_problems(path: Path, node: dict[str, Any]) -> Iterator[Problem]:
         for row in [examples["tableHeader"], *examples["tableBody"]]:
             if row is not None:
                 lines += [(cell["location"]["line"], cell["value"]) for cell in row["cells"]]
-    for line, text in lines:
+    return lines
+
+
+def _step_problems(
+    path: Path, node: dict[str, Any], wording: Sequence[Wording]
+) -> Iterator[Problem]:
+    """Mechanics, secrets or avoided wordings in a scenario's steps, background steps or
+    Examples cells."""
+    for line, text in _line_texts(node):
         for rule, pattern in FORBIDDEN.items():
             match = pattern.search(text)
             if match:
@@ -175,45 +206,197 @@ def _step_problems(path: Path, node: dict[str, Any]) -> Iterator[Problem]:
                 )
         secret = SECRET.search(text)
         if secret:
-            yield Problem(
-                path=path,
-                line=line,
-                rule="secret",
-                message=f"{secret.group(0)!r} looks like a password or a token: generate "
-                "secrets in the step definition, never write them in a feature",
+            yield _secret(path, line, secret.group(0))
+        for concept in wording:
+            for avoided in concept.avoid:
+                if re.search(rf"(?<!\w){re.escape(avoided)}(?!\w)", text, re.IGNORECASE):
+                    yield Problem(
+                        path=path,
+                        line=line,
+                        rule="wording",
+                        message=f"{avoided!r} in {text!r}: write {concept.use!r}, the one "
+                        f"wording of {concept.concept} ({_shown(WORDING)})",
+                    )
+    for examples in node.get("examples", ()):
+        header = examples.get("tableHeader")
+        if header is None:
+            continue
+        for index, heading in enumerate(header["cells"]):
+            if SECRET_COLUMN.search(heading["value"]):
+                for row in examples["tableBody"]:
+                    cell = row["cells"][index]
+                    yield _secret(path, cell["location"]["line"], cell["value"])
+
+
+def _secret(path: Path, line: int, found: str) -> Problem:
+    return Problem(
+        path=path,
+        line=line,
+        rule="secret",
+        message=f"{found!r} looks like a password or a token: generate secrets in the step "
+        "definition, never write them in a feature",
+    )
+
+
+def _rendered(node: dict[str, Any]) -> list[tuple[list[str], int | None]]:
+    """Each row of an outline as its step texts with the row's values in (and the row's
+    line); a plain scenario's steps as written."""
+    texts = [step["text"] for step in node.get("steps", ())]
+    rows: list[tuple[list[str], int | None]] = []
+    for examples in node.get("examples", ()):
+        header = examples.get("tableHeader")
+        if header is None:
+            continue
+        names = [cell["value"] for cell in header["cells"]]
+        for row in examples["tableBody"]:
+            values = dict(zip(names, (cell["value"] for cell in row["cells"]), strict=False))
+            rendered = [_render(text, values) for text in texts]
+            rows.append((rendered, row["location"]["line"]))
+    return rows or [(texts, None)]
+
+
+def _render(text: str, values: dict[str, str]) -> str:
+    """A step of an outline with a row's values in place of its ``<names>``."""
+    return re.sub(r"<([^<>]+)>", lambda match: values.get(match.group(1), match.group(0)), text)
+
+
+def _status_number(text: str) -> str | None:
+    """A number in ``text`` that reads as an HTTP status rather than a count, if any."""
+    for match in BARE_NUMBER.finditer(text):
+        number, following = match.group(1), match.group(2)
+        if int(number) not in STATUS_CODES:
+            continue
+        counted = (
+            following is not None
+            and following.lower() not in NOT_COUNTED
+            and (
+                following.endswith("s")
+                or re.fullmatch(r"[A-Z]{1,5}", following) is not None
+                or text[match.end(1) :].lstrip().startswith("at a time")
             )
+        )
+        if not counted:
+            return number
+    return None
+
+
+#: Gherkin's keyword types, as pytest-bdd's step types ("And" and "But" keep the last one).
+_STEP_TYPES = {"Context": "given", "Action": "when", "Outcome": "then"}
+
+
+def _typed(steps: Sequence[dict[str, Any]], texts: Sequence[str]) -> list[tuple[str, str]]:
+    """(type, text) of each step: given, when or then, as pytest-bdd matches them."""
+    typed, current = [], "given"
+    for step, text in zip(steps, texts, strict=True):
+        current = _STEP_TYPES.get(step.get("keywordType", ""), current)
+        typed.append((current, text))
+    return typed
+
+
+#: Whether a step of a type (given, when, then) with a text uses the sandbox controls.
+Controls = Callable[[str, str], bool]
+
+
+def controls_in_steps() -> Controls:
+    """Whether a step of a type and text is one whose definition uses the sandbox controls."""
+    using = [entry for entry in entries() if uses_controls(entry)]
+    return lambda kind, text: any(entry.matches(kind, text) for entry in using)
+
+
+def _steps_problems(
+    path: Path,
+    node: dict[str, Any],
+    scenario: Scenario,
+    background: Sequence[dict[str, Any]],
+    controls: Controls,
+) -> Iterator[Problem]:
+    """Status codes in the steps as each row renders them, and sandbox controls used by a
+    scenario not tagged @sandbox."""
+    steps = [*background, *node.get("steps", ())]
+    for texts, row in _rendered({**node, "steps": steps}):
+        where = f" (the Examples row of line {row})" if row is not None else ""
+        typed = _typed(steps, texts)
+        for step, (kind, text) in zip(steps, typed, strict=True):
+            line = step["location"]["line"]
+            number = _status_number(text)
+            if number is not None:
+                yield Problem(
+                    path=path,
+                    line=line,
+                    rule="status-code",
+                    message=f"{number} in {text!r}{where} reads as a status code: say what "
+                    "the customer sees (the order is refused with reason …); an amount is "
+                    f"written as money ({number}.00), a count names what it counts "
+                    f"({number} shares)",
+                )
+            if "sandbox" not in scenario.tags and controls(kind, text):
+                yield Problem(
+                    path=path,
+                    line=line,
+                    rule="sandbox",
+                    message=f"{text!r}{where} uses the sandbox controls: tag the scenario "
+                    "@sandbox, so that it is skipped against a real deployment instead of "
+                    "failing there",
+                )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Wording:
+    """One concept's wording: the one to use and those to avoid."""
+
+    concept: str
+    use: str
+    avoid: tuple[str, ...]
+
+
+def wordings(path: Path = WORDING) -> list[Wording]:
+    """The configured wordings (none when the file does not exist)."""
+    if not path.exists():
+        return []
+    config = tomllib.loads(path.read_text(encoding="utf-8"))
+    return [
+        Wording(concept=entry["concept"], use=entry["use"], avoid=tuple(entry["avoid"]))
+        for entry in config.get("wording", [])
+    ]
 
 
 def lint(
-    paths: Sequence[Path] = (FEATURES,), *, tags: frozenset[str] | None = None
+    paths: Sequence[Path] = (FEATURES,),
+    *,
+    tags: frozenset[str] | None = None,
+    controls: Controls | None = None,
+    wording: Sequence[Wording] | None = None,
 ) -> list[Problem]:
-    """Every problem in the feature files under ``paths``."""
+    """Every problem in the feature files under ``paths``, by file and line."""
     allowed = registered_tags() if tags is None else tags
-    problems: list[Problem] = []
+    uses = controls_in_steps() if controls is None else controls
+    words = wordings() if wording is None else wording
+    problems: set[Problem] = set()
     first_seen: dict[str, Path] = {}
     smoke: list[Scenario] = []
     for path in feature_files(paths):
         feature = _parse(path)
-        rules = [child["rule"] for child in feature.get("children", []) if "rule" in child]
-        for child in feature.get("children", []) + [c for r in rules for c in r["children"]]:
-            if "background" in child:
-                problems += _step_problems(path, child["background"])
+        backgrounds = _backgrounds(feature)
+        for child in backgrounds.values():
+            problems.update(_step_problems(path, {"steps": child}, words))
         named: dict[str, int] = {}
         for node, scenario in _scenarios_of(path, feature):
-            problems += _step_problems(path, node)
-            problems += [
+            problems.update(_step_problems(path, node, words))
+            background = backgrounds.get(None, []) + backgrounds.get(node["id"], [])
+            problems.update(_steps_problems(path, node, scenario, background, uses))
+            problems.update(
                 Problem(path=path, line=line or scenario.line, rule=rule, message=message)
                 for line, rule, message in _scenario_problems(
                     node, scenario, named, first_seen, allowed
                 )
-            ]
+            )
             named.setdefault(scenario.name, scenario.line)
             first_seen.setdefault(scenario.name, path)
             if "smoke" in scenario.tags:
                 smoke.append(scenario)
     counted = sum(scenario.counted for scenario in smoke)
     if counted > SMOKE_MAX:
-        problems.append(
+        problems.add(
             Problem(
                 path=smoke[-1].path,
                 line=smoke[-1].line,
@@ -221,7 +404,28 @@ def lint(
                 message=f"the smoke set holds {counted} scenarios, more than {SMOKE_MAX}",
             )
         )
-    return problems
+    return sorted(problems, key=lambda p: (str(p.path), p.line, p.rule, p.message))
+
+
+def _backgrounds(feature: dict[str, Any]) -> dict[str | None, list[dict[str, Any]]]:
+    """The background steps of the feature (key None) and of each rule, by the id of every
+    scenario of that rule."""
+    found: dict[str | None, list[dict[str, Any]]] = {}
+    for child in feature.get("children", []):
+        if "background" in child:
+            found[None] = list(child["background"]["steps"])
+        if "rule" in child:
+            rule_steps = [
+                step
+                for grandchild in child["rule"]["children"]
+                if "background" in grandchild
+                for step in grandchild["background"]["steps"]
+            ]
+            if rule_steps:
+                for grandchild in child["rule"]["children"]:
+                    if "scenario" in grandchild:
+                        found[grandchild["scenario"]["id"]] = rule_steps
+    return found
 
 
 def _scenario_problems(
@@ -260,6 +464,13 @@ def _scenario_problems(
                 "examples-tag",
                 "tag the scenario, not its Examples (pytest-bdd ignores them)",
             )
+    if node["examples"] and scenario.rows == 1:
+        yield (
+            None,
+            "one-row-outline",
+            f"{scenario.name!r} is an outline with one Examples row: write it as a Scenario, "
+            "with the row's values in its steps",
+        )
     if {"smoke", "sandbox"} <= scenario.tags:
         yield (
             None,
@@ -283,9 +494,22 @@ def missing_codes(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print every problem; exit 1 when there is any."""
-    args = sys.argv[1:] if argv is None else argv
-    paths = [Path(arg).resolve() for arg in args] or [FEATURES]
+    """Print every problem; exit 1 when there is any, 2 when a path does not exist."""
+    parser = argparse.ArgumentParser(
+        prog="python -m steps.lint",
+        description="Lint feature files: business language only, one wording per concept "
+        f"({_shown(WORDING)}), no secrets, unique names, registered tags, @sandbox where "
+        "the sandbox controls are used, no one-row outlines, a small smoke set.",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="feature files or folders (default: features/)",
+    )
+    args = parser.parse_args(argv)
+    paths = [path.resolve() for path in args.paths] or [FEATURES]
     missing = [str(path) for path in paths if not path.exists()]
     if missing:
         print(f"steps.lint: no such file or folder: {', '.join(missing)}", file=sys.stderr)

@@ -7,8 +7,10 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from pytest_bdd import then, when
 
+from framework.errors import SuiteDefectError
 from models.notifications import Notification, NotificationPage, NotificationType
 from models.orders import Order
 from models.payments import Payment
@@ -18,37 +20,61 @@ from steps.domain.outcome import Outcome
 from steps.domain.pages import follow
 from steps.vocabulary import listing, money, phrase
 
-#: The events a customer is told about, and how to find what each is about.
-EVENTS: dict[str, tuple[NotificationType, Callable[[Customer], str]]] = {
-    "order was filled": (NotificationType.ORDER_FILLED, Customer.latest_order_id),
-    "order was cancelled": (NotificationType.ORDER_CANCELLED, Customer.latest_order_id),
-    "deposit completed": (NotificationType.DEPOSIT_COMPLETED, Customer.latest_payment_id),
-    "withdrawal completed": (NotificationType.WITHDRAWAL_COMPLETED, Customer.latest_payment_id),
+#: The events a customer is told about: their notification type, what they are about (an order
+#: or a payment), and how to find her latest one of those.
+EVENTS: dict[str, tuple[NotificationType, type[Order | Payment], Callable[[Customer], str]]] = {
+    "order was filled": (NotificationType.ORDER_FILLED, Order, Customer.latest_order_id),
+    "order was cancelled": (NotificationType.ORDER_CANCELLED, Order, Customer.latest_order_id),
+    "deposit completed": (NotificationType.DEPOSIT_COMPLETED, Payment, Customer.latest_payment_id),
+    "withdrawal completed": (
+        NotificationType.WITHDRAWAL_COMPLETED,
+        Payment,
+        Customer.latest_payment_id,
+    ),
 }
 
 
 def _notifications_about(
-    customer: Customer, event: str
+    request: pytest.FixtureRequest, customer: Customer, event: str
 ) -> tuple[Outcome[NotificationPage], dict[str, object], int]:
-    """The customer's notifications, which of them are of ``event`` about her latest order or
-    payment (fields and values), and how many those are."""
+    """The customer's notifications, which of them are of ``event`` about its subject (fields
+    and values), and how many those are.
+
+    The subject is the order or payment the last action answered with, when it answered with
+    one of the event's kind, so that the step holds while other sessions of the same customer
+    act at the same time; otherwise it is her latest order or payment.
+    """
     __tracebackhide__ = True
-    assert event in EVENTS, f"unknown event {event!r}; known: {', '.join(EVENTS)}"
-    kind, subject_of = EVENTS[event]
-    about: dict[str, object] = {"type": kind, "reference_id": subject_of(customer)}
+    if event not in EVENTS:
+        raise SuiteDefectError(f"unknown event {event!r}; known: {', '.join(EVENTS)}")
+    kind, about_what, latest = EVENTS[event]
+    try:
+        last: Outcome[Any] | None = request.getfixturevalue("outcome")
+    except pytest.FixtureLookupError:
+        last = None
+    answered = last.value if last is not None and last.accepted else None
+    if isinstance(answered, Order) and about_what is Order:
+        subject = answered.order_id
+    elif isinstance(answered, Payment) and about_what is Payment:
+        subject = answered.payment_id
+    else:
+        subject = latest(customer)
+    about: dict[str, object] = {"type": kind, "reference_id": subject}
     answer = customer.notifications.list(limit=100)
     return answer, about, answer.count("items", about)
 
 
 @then(phrase("{name:Name} is notified that {pronoun:Pronoun} {event}"))
-def is_notified(cast: Cast, name: str, pronoun: str, event: str) -> None:
+def is_notified(
+    request: pytest.FixtureRequest, cast: Cast, name: str, pronoun: str, event: str
+) -> None:
     """Then Alice is notified that her order was filled
 
-    Events: order was filled, order was cancelled, deposit completed, withdrawal completed;
-    the notification must be about her latest order or payment.
+    Exactly once. Events: order was filled, order was cancelled, deposit completed, withdrawal
+    completed; about the order or payment the last action answered with, else her latest.
     """
-    _, _, count = _notifications_about(cast[name], event)
-    assert count >= 1, f"{name} was not notified that her {event}"
+    answer, about, count = _notifications_about(request, cast[name], event)
+    answer.expect_count("items", 1, f"{name} was notified {count} times that her {event}", about)
 
 
 @then(phrase("{name:Name}'s notification of the fill names {quantity:d} {symbol:Symbol}"))
@@ -73,37 +99,12 @@ def fill_notification_names(cast: Cast, name: str, quantity: int, symbol: str) -
     )
 
 
-@then(phrase("{name:Name} is notified once that {pronoun:Pronoun} {event}"))
-def is_notified_once(cast: Cast, name: str, pronoun: str, event: str) -> None:
-    """Then Alice is notified once that her order was cancelled"""
-    answer, about, count = _notifications_about(cast[name], event)
-    answer.expect_count("items", 1, f"{name} was notified {count} times that her {event}", about)
-
-
-@then(phrase("{name:Name} is notified that the {event}"))
-def is_notified_of_the_answer(
-    cast: Cast, outcome: Outcome[Order | Payment], name: str, event: str
-) -> None:
-    """Then Alice is notified that the order was filled
-
-    "The order" (or deposit, withdrawal) is the one the last action answered with, so the
-    step holds even while other sessions of the same customer act at the same time.
-    Events: order was filled, order was cancelled, deposit completed, withdrawal completed.
-    """
-    wanted = _THE_EVENTS.get(event)
-    assert wanted is not None, f"unknown event {event!r}; known: {', '.join(_THE_EVENTS)}"
-    subject = outcome.value
-    subject_id = subject.order_id if isinstance(subject, Order) else subject.payment_id
-    answer = cast[name].notifications.list(limit=100)
-    about: dict[str, object] = {"type": wanted, "reference_id": subject_id}
-    count = answer.count("items", about)
-    answer.expect_count("items", 1, f"{name} was notified {count} times that the {event}", about)
-
-
 @then(phrase("{name:Name} is not notified that {pronoun:Pronoun} {event}"))
-def is_not_notified(cast: Cast, name: str, pronoun: str, event: str) -> None:
+def is_not_notified(
+    request: pytest.FixtureRequest, cast: Cast, name: str, pronoun: str, event: str
+) -> None:
     """Then Alice is not notified that her order was filled"""
-    answer, about, count = _notifications_about(cast[name], event)
+    answer, about, count = _notifications_about(request, cast[name], event)
     answer.expect_count("items", 0, f"{name} was notified {count} times that her {event}", about)
 
 
@@ -197,14 +198,6 @@ def nothing_listed(outcome: Outcome[Any]) -> None:
     page = outcome.value
     assert (page.items, page.next_cursor) == ([], None), f"listed {page.items}"
 
-
-#: The events "the order", "the deposit" … can be notified of, and their notification type.
-_THE_EVENTS: dict[str, NotificationType] = {
-    "order was filled": NotificationType.ORDER_FILLED,
-    "order was cancelled": NotificationType.ORDER_CANCELLED,
-    "deposit completed": NotificationType.DEPOSIT_COMPLETED,
-    "withdrawal completed": NotificationType.WITHDRAWAL_COMPLETED,
-}
 
 #: How a description names each kind of notification.
 _KINDS: dict[str, NotificationType] = {

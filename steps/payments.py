@@ -77,23 +77,14 @@ def withdraws_in(
 def has_deposited(cast: Cast, name: str, amounts: str) -> Payment:
     """Given Alice has deposited 10.00, 20.00 and 30.00
 
-    Deposits by card, one after the other; "the payment" is the last of them.
+    Deposits by card, one after the other, on top of whatever Alice already has (so it holds
+    for an existing customer too); "the payment" is the last of them.
     """
     made = [
         cast[name].payments.deposit(money(amount), method="CARD").check()
         for amount in listing(amounts)
     ]
     return made[-1]
-
-
-@given(phrase("{name:Name} has paid in {amount:Money}"))
-def has_paid_in(cast: Cast, name: str, amount: Decimal) -> None:
-    """Given Alice has paid in 1,000.00
-
-    A card deposit on top of whatever Alice already has (for scenarios that hold with an
-    existing customer too).
-    """
-    cast[name].fund(amount)
 
 
 @given(phrase("{name:Name} has withdrawn {amount:Money}"), target_fixture="payment")

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 import signal
@@ -24,13 +25,17 @@ from typing import Any, NoReturn
 
 import pytest
 from _pytest.mark import _parse_expression, _validate_marker_names
+from pytest_bdd.parser import FeatureParser, ScenarioTemplate
+from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from framework.client import ApiClient
 from framework.errors import ConfigurationError, FrameworkError, UnexpectedStatus
-from framework.settings import Settings, load_settings
+from framework.settings import Settings, load_settings, source_of
 from models.accounts import AccessToken
 from models.health import Health
+from steps.definitions import closest, entries
 from steps.domain.customers import Cast
+from steps.lint import FEATURES, feature_files
 from steps.sandbox_process import SandboxProcess, SandboxStartError
 from steps.suite_settings import SuiteSettings, load_suite_settings
 
@@ -132,6 +137,27 @@ class AcceptanceHooks:
         """An acceptance run starts: once, in the controller (or the only process), before
         the target is checked and before any scenario. Raise ``pytest.UsageError`` to
         refuse the run with one line."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--feature-file`` and ``--scenario-name``: run a part of the suite."""
+    group = parser.getgroup("acceptance", "the acceptance suite")
+    group.addoption(
+        "--feature-file",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="run only the scenarios of this feature file, or of the feature files under this "
+        "folder (repeatable)",
+    )
+    group.addoption(
+        "--scenario-name",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only the scenario of this name, as its feature file writes it or as a row of "
+        "an outline renders it; case does not matter (repeatable)",
+    )
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -268,11 +294,42 @@ def _uninterrupt() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Under xdist the controller collects nothing: decide from the command line."""
+    """Check the part of the suite asked for; under xdist the controller collects nothing, so
+    it starts the target here, deciding from the command line, and says first which it is."""
     config = session.config
-    if config.pluginmanager.hasplugin("dsession") and _may_select_acceptance(config):
+    if _is_worker(config) or not _may_select_acceptance(config):
+        return
+    _check_part(config)
+    if config.pluginmanager.hasplugin("dsession"):
+        _say_target(config)
         _provide_target(config)
+
+
+def _say_target(config: pytest.Config) -> None:
+    """Say which API the run targets and where that was configured, before anything else."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"acceptance suite, target: {target_line()}")
+
+
+def target_line() -> str:
+    """Which API the run targets and where that was configured, in one line."""
+    try:
+        settings = load_settings()
+    except ConfigurationError:
+        return "not known yet, a setting is wrong (the run says which)"
+    if settings.api_url is None:
+        return (
+            "the built-in sandbox, started for this run (API_URL is set neither in "
+            "the environment nor in .env or .env.<ENVIRONMENT>)"
+        )
+    source = source_of("API_URL")
+    chosen = ""
+    if source not in (None, "the environment", ".env"):
+        chosen = f", chosen by ENVIRONMENT={settings.environment}"
+    return f"{settings.api_url} (API_URL from {source}{chosen})"
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -291,6 +348,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     carries a limit of its own keeps it). When the suite may not open accounts, every
     scenario outside the smoke set is skipped.
     """
+    _select_part(config, items)
     for item in items:
         if _is_scenario(item):
             item.add_marker(pytest.mark.acceptance)
@@ -301,34 +359,148 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(reason=NO_OWN_CUSTOMERS))
 
 
+def _part(config: pytest.Config) -> tuple[list[Path], dict[str, str]]:
+    """The feature paths (resolved) and scenario names (case folded, and as given) the run is
+    limited to."""
+    base = config.invocation_params.dir
+    features = [(base / path).resolve() for path in config.getoption("feature_file")]
+    names = {_folded(name): name for name in config.getoption("scenario_name")}
+    return features, names
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _check_part(config: pytest.Config) -> None:
+    """Stop the run with one line when ``--feature-file`` or ``--scenario-name`` names nothing."""
+    features, names = _part(config)
+    for path in features:
+        if not feature_files([path]) or not path.exists():
+            _stop(f"--feature-file {path}: no such feature file or folder of feature files")
+    if not names:
+        return
+    known: dict[str, str] = {}
+    for path in feature_files(features or [FEATURES]):
+        parsed = FeatureParser(str(path.parent), path.name).parse()
+        for template in parsed.scenarios.values():
+            rows = [row for examples in template.examples for row in examples.as_contexts()]
+            for row in [{}, *rows]:
+                rendered = template.render(row).name
+                known[_folded(rendered)] = rendered
+    for name in sorted(set(names) - set(known)):
+        close = difflib.get_close_matches(name, list(known), n=3)
+        hint = "; did you mean " + " or ".join(repr(known[c]) for c in close) if close else ""
+        where = "under " + ", ".join(str(path) for path in features) if features else "in features/"
+        _stop(f"--scenario-name {names[name]!r}: no scenario {where} has that name{hint}")
+
+
+def _select_part(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep the scenarios of ``--feature-file`` and ``--scenario-name``; deselect the rest."""
+    features, names = _part(config)
+    if not features and not names:
+        return
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        function = getattr(item, "obj", None)
+        template = scenario_wrapper_template_registry.get(function) if function else None
+        if not isinstance(template, ScenarioTemplate):
+            dropped.append(item)
+            continue
+        path = Path(template.feature.filename).resolve()
+        row = getattr(item, "callspec", None)
+        values = dict(row.params.get("_pytest_bdd_example", {})) if row else {}
+        in_feature = not features or any(
+            path == feature or feature in path.parents for feature in features
+        )
+        named = not names or bool(
+            {_folded(template.name), _folded(template.render(values).name)} & set(names)
+        )
+        (kept if in_feature and named else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Without xdist, start only when a selected item is a scenario."""
     config = session.config
     if _is_worker(config) or _url_key in config.stash:
         return
     if any(_is_scenario(item) for item in session.items):
+        _say_target(config)
         _provide_target(config)
 
 
 def pytest_bdd_step_func_lookup_error(
-    request: pytest.FixtureRequest, step: Any, exception: Exception
+    request: pytest.FixtureRequest, feature: Any, step: Any, exception: Exception
 ) -> None:
     """Show a ready-to-paste step definition for a step that has none."""
-    words = re.sub(r"\b(Alice|Bob)\b", "{name:Name}", step.name)
-    words = re.sub(r"-?\d[\d,]*\.\d{2}\b", "{amount:Money}", words)
-    arguments = [
-        f"{field}: {kind}"
-        for field, kind in (("name", "str"), ("amount", "Decimal"))
-        if f"{{{field}:" in words
-    ]
     request.node.add_report_section(
         "call",
         "missing step definition",
-        f"Add to the steps module of its domain (steps/<domain>.py):\n\n"
-        f'@{step.type}(phrase("{words}"))\n'
-        f"def _({', '.join(['cast: Cast', *arguments])}) -> None:\n"
-        f'    """{step.keyword.strip()} {step.name}"""\n',
+        snippet(step.type, step.keyword.strip(), step.name, Path(feature.filename)),
     )
+
+
+#: What a snippet turns into a typed field, in order: (pattern, type, name, argument type).
+_FIELDS = (
+    (r"\b(?:Alice|Bob|Carol|Dave|Eve)\b", "Name", "name", "str"),
+    (r"-?\d[\d,]*\.\d{2}\b", "Money", "amount", "Decimal"),
+    (r"(?<![\w.,])\d+(?![\w.,])", "d", "count", "int"),
+)
+
+
+def snippet(kind: str, keyword: str, text: str, feature: Path) -> str:
+    """A step definition to paste for an undefined step, where to paste it, and the existing
+    sentences that read most like it.
+
+    The definition fails as pending (a test defect) until its body is written, so a scenario
+    never passes on a step that checks nothing.
+    """
+    phrase, arguments = text.replace('"', '\\"'), ["cast: Cast"]
+    for pattern, field_type, field, argument in _FIELDS:
+        parts = re.split(f"({pattern})", phrase)
+        for index in range(1, len(parts), 2):
+            name = field if index == 1 else f"{field}_{index // 2 + 1}"
+            arguments.append(f"{name}: {argument}")
+            parts[index] = f"{{{name}:{field_type}}}"
+        phrase = "".join(parts)
+    words = re.sub(r"\{[^}]*\}|[^a-z ]", " ", phrase.lower()).split()
+    function = "_".join(words[:6]) or "step"
+    known = entries()
+    similar = closest(kind, text, known)
+    module = similar[0].path if similar else _domain_module(feature)
+    needs = ["from framework.errors import PendingStepError"]
+    if "Decimal" in " ".join(arguments):
+        needs.insert(0, "from decimal import Decimal")
+    lines = [
+        f"Add to {module.relative_to(PROJECT_ROOT)} (imports it needs, if missing: "
+        f"{'; '.join(needs)}):",
+        "",
+        f'@{kind}(phrase("{phrase}"))',
+        f"def {function}({', '.join(arguments)}) -> None:",
+        f'    """{keyword} {text}"""',
+        '    raise PendingStepError("this step\'s definition is not written yet")',
+    ]
+    if similar:
+        lines += ["", "Or did you mean one of these existing sentences?"]
+        lines += [
+            f"  {keyword} {entry.example}    ({entry.path.relative_to(PROJECT_ROOT)}:{entry.line})"
+            for entry in similar
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _domain_module(feature: Path) -> Path:
+    """The step module of a feature's domain: ``steps/<folder>.py``, or the module named by the
+    folder's first word (``market_data`` → ``steps/market.py``)."""
+    folder = feature.parent.name
+    for name in (folder, folder.split("_")[0]):
+        if (PROJECT_ROOT / "steps" / f"{name}.py").exists():
+            return PROJECT_ROOT / "steps" / f"{name}.py"
+    return PROJECT_ROOT / "steps" / f"{folder}.py"
 
 
 @pytest.hookimpl(optionalhook=True)  # the report plugin declares it; a run may go without

@@ -62,7 +62,7 @@ TYPES: dict[str, Any] = {
     "Which": _text(r"(?:her|his|their) (?:oldest|newest)|a made-up"),
     "Access": _text(r"no|made-up|empty|malformed|forged"),
     "Thing": _text(r"order|payment"),
-    "PaymentDone": _text(r"paid in|withdrawn"),
+    "PaymentDone": _text(r"deposited|withdrawn"),
     "PaymentDoing": _text(r"deposits|withdraws"),
     "Method": _text(r"[a-z]+(?: [a-z]+)?"),
     "MalformedKey": _text(r"a key (?:of \d+ characters|with [a-z ]+)"),

@@ -19,17 +19,17 @@ Feature: A request sent again under the same key is carried out once
     @smoke
     Scenario: A deposit sent again is paid in once
       Given Alice is a customer
-      And Alice has paid in 250.00 by card under the key "A"
+      And Alice has deposited 250.00 by card under the key "A"
       When Alice sends it again under the key "A"
       Then the answer repeats the first one under the key "A"
 
     Scenario: A deposit sent again raises the cash once
       Given Alice is a customer
-      And Alice has paid in 250.00 by card under the key "A"
+      And Alice has deposited 250.00 by card under the key "A"
       When Alice sends it again under the key "A"
       Then Alice has 250.00 in cash
       And Alice has 1 payment on record
-      And Alice is notified once that her deposit completed
+      And Alice is notified that her deposit completed
 
     Scenario: A withdrawal sent again is paid out once
       Given Alice is a customer with 1,000.00 in cash
@@ -47,7 +47,7 @@ Feature: A request sent again under the same key is carried out once
 
     Scenario: Different keys are different requests
       Given Alice is a customer
-      And Alice has paid in 250.00 by card under the key "A"
+      And Alice has deposited 250.00 by card under the key "A"
       When Alice deposits 250.00 by card under the key "B"
       Then the answer is new, not a repeat of the first one under the key "A"
       And Alice has 500.00 in cash
@@ -55,7 +55,7 @@ Feature: A request sent again under the same key is carried out once
     Scenario: Keys are each customer's own
       Given Alice is a customer
       And Bob is a customer
-      And Alice has paid in 250.00 by card under the key "A"
+      And Alice has deposited 250.00 by card under the key "A"
       When Bob deposits 250.00 by card under the key "A"
       Then the answer is new, not a repeat of the first one under the key "A"
       And Bob has 250.00 in cash
@@ -65,7 +65,7 @@ Feature: A request sent again under the same key is carried out once
     Scenario: An order refused for want of cash stays refused under its key
       Given Alice is a customer
       And Alice has placed a market order to buy 1 AAPL under the key "A"
-      And Alice has paid in 10,000.00
+      And Alice has deposited 10,000.00
       When Alice sends it again under the key "A"
       Then the order is refused with reason INSUFFICIENT_FUNDS
       And the answer repeats the first one under the key "A"
@@ -98,14 +98,14 @@ Feature: A request sent again under the same key is carried out once
 
     Scenario: A key reused for a different amount is refused
       Given Alice is a customer
-      And Alice has paid in 250.00 by card under the key "A"
+      And Alice has deposited 250.00 by card under the key "A"
       When Alice deposits 300.00 by card under the key "A"
       Then the deposit is refused with reason IDEMPOTENCY_KEY_REUSED
       And Alice has 250.00 in cash
 
     Scenario: A deposit's key reused for a withdrawal is refused
       Given Alice is a customer
-      And Alice has paid in 250.00 by card under the key "A"
+      And Alice has deposited 250.00 by card under the key "A"
       When Alice withdraws 250.00 by card under the key "A"
       Then the withdrawal is refused with reason IDEMPOTENCY_KEY_REUSED
       And Alice has 250.00 in cash

@@ -10,19 +10,19 @@ Feature: What a customer is told about
     Scenario: A deposit is notified
       Given Alice is a customer
       When Alice deposits 25.00 by card
-      Then Alice is notified that the deposit completed
+      Then Alice is notified that her deposit completed
 
     Scenario: A withdrawal is notified
       Given Alice is a customer with 100.00 in cash
       When Alice withdraws 40.00 by bank transfer
-      Then Alice is notified once that her withdrawal completed
+      Then Alice is notified that her withdrawal completed
 
     @sandbox
     Scenario: A market order that fills is notified
       Given Alice is a customer with 1,000.00 in cash
       And AAPL trades at 100.00 in Alice's market
       When Alice places a market order to buy 2 AAPL
-      Then Alice is notified once that her order was filled
+      Then Alice is notified that her order was filled
 
     @sandbox
     Scenario: A waiting limit order is notified when the price reaches it
@@ -30,20 +30,20 @@ Feature: What a customer is told about
       And AAPL trades at 190.00 in Alice's market
       And Alice has placed a limit order to buy 2 AAPL at 150.00
       When AAPL moves to 140.00 in Alice's market
-      Then Alice is notified once that her order was filled
+      Then Alice is notified that her order was filled
 
     @sandbox
     Scenario: A sale is notified
       Given Alice holds 5 AAPL shares bought at 100.00
       When Alice places a market order to sell 5 AAPL
-      Then Alice is notified once that her order was filled
+      Then Alice is notified that her order was filled
       And Alice holds no AAPL shares
 
     Scenario: A cancellation is notified
       Given Alice is a customer with 100.00 in cash
       And Alice has placed a limit order to buy 1 AAPL at 1.00
       When Alice cancels the order
-      Then Alice is notified that the order was cancelled
+      Then Alice is notified that her order was cancelled
 
   Rule: A notification says in words what it is about
 
@@ -78,7 +78,7 @@ Feature: What a customer is told about
       And Alice has placed a limit order to buy 1 AAPL at 1.00
       And Alice has cancelled the order
       When Alice cancels the order
-      Then Alice is notified once that her order was cancelled
+      Then Alice is notified that her order was cancelled
 
   Rule: A customer is told only about her own orders and payments
 

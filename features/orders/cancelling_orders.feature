@@ -8,11 +8,11 @@ Feature: Cancelling orders
     @smoke
     Scenario: A waiting order can be cancelled
       Given Alice is a customer
-      And Alice has paid in 10.00
+      And Alice has deposited 10.00
       And Alice has placed a limit order to buy 1 AAPL at 1.00
       When Alice cancels the order
       Then the order is cancelled
-      And Alice is notified that the order was cancelled
+      And Alice is notified that her order was cancelled
 
     Scenario: Cancelling a waiting buy gives back its buying power
       Given Alice is a customer with 1,000.00 in cash
@@ -50,7 +50,7 @@ Feature: Cancelling orders
       When Alice cancels the order
       Then the order is cancelled
       And Alice has 1,000.00 of buying power
-      And Alice is notified once that her order was cancelled
+      And Alice is notified that her order was cancelled
 
   Rule: A filled order cannot be cancelled, and nobody cancels another's order
 

@@ -7,16 +7,12 @@ Feature: Limit orders
 
   Rule: A limit buy at or above the price fills at once at the current price
 
-    Scenario Outline: A limit buy at <limit> fills at once when the price is <price>
+    Scenario: A limit buy at the current price fills at once
       Given Alice is a customer with 10,000.00 in cash
-      And AAPL trades at <price> in Alice's market
-      When Alice places a limit order to buy 10 AAPL at <limit>
-      Then the order is filled at <price>
-      And Alice has <cash> in cash
-
-      Examples:
-        | price  | limit  | cash     |
-        | 160.00 | 160.00 | 8,400.00 |
+      And AAPL trades at 160.00 in Alice's market
+      When Alice places a limit order to buy 10 AAPL at 160.00
+      Then the order is filled at 160.00
+      And Alice has 8,400.00 in cash
 
     Scenario: A limit buy that fills at once needs only the cost at the current price
       Given Alice is a customer with 1,000.00 in cash

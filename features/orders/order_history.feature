@@ -37,14 +37,10 @@ Feature: Order history
       When Alice lists her orders 2 at a time
       Then following the pages, Alice sees orders for 5 and 4, then 3 and 2, then 1 shares
 
-    Scenario Outline: A page of <size> orders cannot be asked for
+    Scenario: An empty page of orders cannot be asked for
       Given Alice is a customer
-      When Alice lists her orders <size> at a time
+      When Alice lists her orders 0 at a time
       Then the order list is refused with reason INVALID_PAGINATION
-
-      Examples:
-        | size |
-        | 0    |
 
     Scenario: A made-up page marker is refused
       Given Alice is a customer
@@ -66,6 +62,7 @@ Feature: Order history
   Rule: The list can be narrowed to one status
 
     @sandbox
+
     Scenario Outline: A customer lists only her <status> orders
       Given Alice has a filled, a pending and a cancelled order
       When Alice lists her <status> orders

@@ -8,7 +8,7 @@ Feature: Placing an order at whatever the market price is
     @smoke
     Scenario: A market buy is filled at once at the market price
       Given Alice is a customer
-      And Alice has paid in 1,000.00
+      And Alice has deposited 1,000.00
       When Alice places a market order to buy 1 AAPL
       Then the order is filled
-      And Alice is notified that the order was filled
+      And Alice is notified that her order was filled

@@ -38,14 +38,10 @@ Feature: Payment history
       When Alice lists her payments 2 at a time
       Then following the pages, Alice sees payments of 5.00 and 4.00, then 3.00 and 2.00, then 1.00
 
-    Scenario Outline: A page of <size> payments cannot be asked for
+    Scenario: An empty page of payments cannot be asked for
       Given Alice is a customer
-      When Alice lists her payments <size> at a time
+      When Alice lists her payments 0 at a time
       Then the payment list is refused with reason INVALID_PAGINATION
-
-      Examples:
-        | size |
-        | 0    |
 
     Scenario: Two page sizes at once are refused for payments
       Given Alice is a customer

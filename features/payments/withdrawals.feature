@@ -8,10 +8,10 @@ Feature: Withdrawals
     @smoke
     Scenario: A withdrawal is paid out
       Given Alice is a customer
-      And Alice has paid in 100.00
+      And Alice has deposited 100.00
       When Alice withdraws 40.00 by bank transfer
       Then the withdrawal of 40.00 USD is completed
-      And Alice is notified that the withdrawal completed
+      And Alice is notified that her withdrawal completed
 
     Scenario: A withdrawal lowers the cash
       Given Alice is a customer with 1,000.00 in cash

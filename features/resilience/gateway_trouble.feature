@@ -59,7 +59,7 @@ Feature: A gateway's brief trouble never doubles a payment, an order or a cancel
       And Alice's next cancellation meets <trouble>
       When Alice cancels the order
       Then the order is cancelled
-      And Alice is notified once that her order was cancelled
+      And Alice is notified that her order was cancelled
       And Alice met that trouble 1 time
 
       Examples:

@@ -92,7 +92,7 @@ Feature: Trouble on the way does not change what the customer gets
       When Alice withdraws 300.00 by bank transfer
       Then the withdrawal of 300.00 USD is completed
       And Alice has 700.00 in cash
-      And Alice is notified once that her withdrawal completed
+      And Alice is notified that her withdrawal completed
       And Alice met that trouble 1 time
       And Alice's app had to try again for the answer
 
@@ -102,7 +102,7 @@ Feature: Trouble on the way does not change what the customer gets
       And Alice's next cancellation meets a lost response
       When Alice cancels the order
       Then the order is cancelled
-      And Alice is notified once that her order was cancelled
+      And Alice is notified that her order was cancelled
       And Alice met that trouble 1 time
       And Alice's app had to try again for the answer
 

@@ -1,4 +1,5 @@
-"""An undefined step fails with a ready-to-paste definition, in outlines too."""
+"""An undefined step fails with a ready-to-paste definition, in outlines too; pasted as it is,
+the definition fails as pending (a test defect) until it is written."""
 
 from __future__ import annotations
 
@@ -43,7 +44,34 @@ def test_an_undefined_step_shows_a_definition_to_paste(
     result.assert_outcomes(failed=2)
     snippet = '@given(phrase("{name:Name} juggles {amount:Money} worth of balls"))'
     assert result.stdout.str().count(snippet) == 2, result.stdout.str()
-    result.stdout.fnmatch_lines(["*def _(cast: Cast, name: str, amount: Decimal) -> None:*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*Add to steps/*",
+            "*def juggles_worth_of_balls(cast: Cast, name: str, amount: Decimal) -> None:*",
+        ]
+    )
+
+
+def test_the_definition_pasted_as_it_is_fails_as_pending(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, real_deployment: str
+) -> None:
+    _project(pytester, monkeypatch, real_deployment, ["steps.runner", "reporting.pytest_plugin"])
+    first = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    output = first.stdout.str()
+    start = output.index('@given(phrase("{name:Name} juggles')
+    pasted = output[start : output.index("\n\n", start)]
+    pytester.makepyfile(
+        pasted_steps="from decimal import Decimal\n\nfrom pytest_bdd import given\n\n"
+        "from framework.errors import PendingStepError\nfrom steps.domain.customers import Cast\n"
+        f"from steps.vocabulary import phrase\n\n\n{pasted}\n"
+    )
+    pytester.makeconftest(
+        "pytest_plugins = ['steps.runner', 'reporting.pytest_plugin', 'pasted_steps']"
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=2)
+    assert "missing step definition" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*test defect*PendingStepError*not written yet*"])
 
 
 def test_the_definition_to_paste_is_in_the_report_too(

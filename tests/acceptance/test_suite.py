@@ -10,7 +10,8 @@ from pytest_bdd import given, parsers
 from pytest_bdd.steps import step_function_context_registry
 
 from models.common import ErrorCode
-from steps.catalogue import StepEntry, entries, main, step_matches
+from steps.catalogue import main, step_matches
+from steps.definitions import StepEntry, entries
 from steps.lint import FEATURES, missing_codes, scenarios
 
 #: Error codes no scenario needs to show, each with the reason (none: every code is shown).

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from framework.errors import ConfigurationError
-from framework.settings import Settings, load_settings
+from framework.settings import Settings, load_settings, source_of
 
 VARIABLES = [
     "ENVIRONMENT",
@@ -210,3 +210,16 @@ def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(ValueError, match="frozen"):
         settings.api_pool_size = 3  # type: ignore[misc]
+
+
+def test_the_source_of_a_setting_is_where_the_settings_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert source_of("API_URL", root=tmp_path) is None
+    (tmp_path / ".env").write_text("API_URL=http://base:1\nENVIRONMENT=ci\nAPI_SECRETS=\n")
+    assert source_of("API_URL", root=tmp_path) == ".env"
+    assert source_of("API_SECRETS", root=tmp_path) is None
+    (tmp_path / ".env.ci").write_text("api_url=http://ci:8000\n")
+    assert source_of("API_URL", root=tmp_path) == ".env.ci"
+    monkeypatch.setenv("API_URL", "http://mine:2")
+    assert source_of("API_URL", root=tmp_path) == "the environment"
