@@ -73,7 +73,7 @@ def withdraws_in(
     return cast[name].payments.withdraw(amount, method=payment_method(method), currency=currency)
 
 
-@given(phrase("{name:Name} has deposited {amounts}"), target_fixture="payment")
+@given(phrase("{name:Name} has deposited {amounts:Amounts}"), target_fixture="payment")
 def has_deposited(cast: Cast, name: str, amounts: str) -> Payment:
     """Given Alice has deposited 10.00, 20.00 and 30.00
 

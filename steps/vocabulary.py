@@ -52,6 +52,7 @@ TYPES: dict[str, Any] = {
     "Quantity": _quantity,
     "Symbol": _text(r"\S+"),
     "Symbols": _text(r"[A-Za-z_.]+(?:,\s*[A-Za-z_.]+)*"),
+    "Amounts": _text(r"\d[\d,]*\.\d{2}(?:(?:, | and )\d[\d,]*\.\d{2})*"),
     "Word": _text(r"\S+"),
     "Pronoun": _text(r"her|his|their"),
     "Listable": _text(r"orders|payments|notifications"),
