@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 
 .PHONY: help setup setup-node test acceptance report lint typecheck sandbox bench clean \
-	flake-audit defects drift benchmarks steps-doc coverage latency-gate mutation load
+	flake-audit defects drift benchmarks steps-doc coverage latency-gate mutation load concurrency
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -113,6 +113,9 @@ drift: setup ## the target's OpenAPI document against models/ (API_URL, else a s
 
 benchmarks: setup ## suite wall time, variants side by side -> docs/BENCHMARKS.md
 	$(BIN)/python -m trust benchmarks
+
+concurrency: setup ## sandbox at 1/4/16/64 users and the suite at -n 1/2/4 -> docs/BENCHMARKS.md
+	$(BIN)/python -m trust concurrency
 
 # A run's API coverage and latency (written by every acceptance run beside its summary;
 # RUN_DATA: the folders of the run or of its CI shards).

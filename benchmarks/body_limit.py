@@ -13,11 +13,21 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import requests
-from sandbox_load import TIMEOUT, start_sandbox
+
+# Run as a script: the project's root holds the packages imported below.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from steps.sandbox_process import SandboxProcess  # noqa: E402
+
+#: seconds before one benchmark request gives up
+TIMEOUT = 30
 
 #: bytes: the body of the issue, a hundred times the limit
 HUNDRED_MB = 100 * 10**6
@@ -56,15 +66,14 @@ def main() -> None:
         "empty (401)": (b"", False, 401),
     }
     times: dict[str, list[float]] = {label: [] for label in variants}
-    process, base_url = start_sandbox()
-    url = base_url + "/orders"
+    sandbox = SandboxProcess.start(project_root=ROOT)
+    url = sandbox.url + "/orders"
     try:
         for _ in range(args.rounds):
             for label, (body, chunked, status) in variants.items():
                 times[label].append(_timed(url, body, chunked=chunked, status=status))
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        sandbox.stop()
     baseline = statistics.median(times["empty (401)"])
     print(f"body limit: {args.rounds} rounds, medians, ratio to the empty request")
     for label, values in times.items():

@@ -1,5 +1,5 @@
 """`python -m trust <command>`: flake-audit, defects, sandbox, proxy, drift, benchmarks, coverage,
-latency-gate, mutation, load.
+latency-gate, mutation, load, concurrency.
 
 See docs/trust.md.
 """
@@ -201,6 +201,21 @@ def _benchmarks(args: argparse.Namespace) -> int:
     measured = measure(args.rounds, progress=lambda line: print(line, flush=True))
     section = render(measured, rounds=args.rounds, load=os.getloadavg())
     write(args.output, section)
+    print(section)
+    return 0
+
+
+def _concurrency(args: argparse.Namespace) -> int:
+    from trust import concurrency
+    from trust.benchmarks import write
+
+    measured = concurrency.measure(
+        args.rounds, args.duration, progress=lambda line: print(line, flush=True)
+    )
+    section = concurrency.render(
+        measured, rounds=args.rounds, duration=args.duration, load=os.getloadavg()
+    )
+    write(args.output, section, begin=concurrency.BEGIN, end=concurrency.END)
     print(section)
     return 0
 
@@ -450,6 +465,19 @@ def _spawn_rate(text: str) -> float:
     return rate
 
 
+def _pause(text: str) -> tuple[float, float]:
+    low, _, high = text.partition("-")
+    try:
+        pause = (float(low), float(high or low))
+    except ValueError:
+        pause = (-1.0, -1.0)
+    if not 0 <= pause[0] <= pause[1] <= 3600:
+        raise argparse.ArgumentTypeError(
+            f"must be seconds or a range of them (0.1-0.5; 0 for no pause), not {text!r}"
+        )
+    return pause
+
+
 def _workers(text: str) -> int:
     if not text.isdigit() or int(text) > 64:
         raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 64, not {text!r}")
@@ -488,6 +516,7 @@ def _load(args: argparse.Namespace) -> int:
         profile=args.profile,
         output=args.output,
         defect=args.defect,
+        **({"pause": args.pause} if args.pause is not None else {}),
     )
     signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -515,6 +544,12 @@ def _add_load(commands: Any) -> None:
         "--duration", type=_duration, default=60.0, help="60s, 10m, 1h (default 60s)"
     )
     loading.add_argument("--seed", type=_seed, default=0, help="the users' random seed")
+    loading.add_argument(
+        "--pause",
+        type=_pause,
+        metavar="S",
+        help="seconds between two journeys of a user, a range (default 0.1-0.5; 0: none)",
+    )
     loading.add_argument(
         "--workers", type=_workers, default=0, help="Locust workers on this machine (default 0)"
     )
@@ -625,6 +660,18 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--output", type=Path, default=Path("docs/BENCHMARKS.md"), help="the document to update"
     )
     bench.set_defaults(run=_benchmarks)
+    concurrent = commands.add_parser(
+        "concurrency",
+        help="sandbox throughput and p95 at 1-64 users, the suite at -n 1/2/4, side by side",
+    )
+    concurrent.add_argument("--rounds", type=_count, default=2, help="rounds (default 2)")
+    concurrent.add_argument(
+        "--duration", type=_duration, default=20.0, help="seconds of load a variant (default 20s)"
+    )
+    concurrent.add_argument(
+        "--output", type=Path, default=Path("docs/BENCHMARKS.md"), help="the document to update"
+    )
+    concurrent.set_defaults(run=_concurrency)
     results_help = (
         "a run's summary or Allure results folder; repeat to merge CI shards (default: reports)"
     )

@@ -133,14 +133,16 @@ def render(measured: Measured, *, rounds: int, load: Sequence[float]) -> str:
     return "\n".join(lines)
 
 
-def replace_section(document: str, section: str) -> str:
-    """The document with its generated section replaced (or appended when absent)."""
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.DOTALL)
+def replace_section(document: str, section: str, *, begin: str = BEGIN, end: str = END) -> str:
+    """The document with its generated section (between ``begin`` and ``end``) replaced, or
+    appended when absent."""
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
     if pattern.search(document):
         return pattern.sub(lambda _: section, document)
     return document.rstrip("\n") + "\n\n" + section + "\n"
 
 
-def write(path: Path, section: str) -> None:
+def write(path: Path, section: str, *, begin: str = BEGIN, end: str = END) -> None:
     """Put the section into the document, keeping everything else as it is."""
-    path.write_text(replace_section(path.read_text(encoding="utf-8"), section), encoding="utf-8")
+    document = path.read_text(encoding="utf-8")
+    path.write_text(replace_section(document, section, begin=begin, end=end), encoding="utf-8")

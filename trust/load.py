@@ -115,6 +115,9 @@ class LoadOptions:
     profile: Path = Path("load-profile.toml")
     output: Path = Path("reports") / "load"
     defect: str | None = None
+    #: seconds between two journeys of a user, drawn from this range ((0, 0): none, the most
+    #: each user can send)
+    pause: tuple[float, float] = PAUSE
 
     @property
     def distributed(self) -> bool:
@@ -133,6 +136,7 @@ class Plan:
     seed: int
     processes: int  #: processes running users
     operations: tuple[str, ...]  #: the API's documented operations, to name requests by
+    pause: tuple[float, float] = PAUSE  #: seconds between two journeys of a user
 
     def to_json(self) -> dict[str, Any]:
         """Plain data (passwords included: for the processes of the run only)."""
@@ -144,6 +148,7 @@ class Plan:
             "seed": self.seed,
             "processes": self.processes,
             "operations": list(self.operations),
+            "pause": list(self.pause),
         }
 
     @classmethod
@@ -157,6 +162,7 @@ class Plan:
             seed=data["seed"],
             processes=data["processes"],
             operations=tuple(data["operations"]),
+            pause=(float(data["pause"][0]), float(data["pause"][1])),
         )
 
 
@@ -225,7 +231,7 @@ class Trader(User):
 
     def wait_time(self) -> float:
         """The pause between two journeys."""
-        return self._rng.uniform(*PAUSE)
+        return self._rng.uniform(*self._plan.pause)
 
     def _customer_of(self, username: str, password: SecretStr, *, provisioned: bool) -> Customer:
         book = _here.ledger.book(
@@ -460,6 +466,7 @@ class LoadResult:
 
     ledger: Ledger
     run: Run
+    latency: dict[str, float]
     minutes: tuple[Minute, ...]
     journey_errors: int
 
@@ -502,6 +509,14 @@ class _Minutes:
     rows: list[Minute] = field(default_factory=list)
     _times: dict[int, int] = field(default_factory=dict)
     _counts: tuple[int, int] = (0, 0)
+
+    def overall(self) -> dict[str, float]:
+        """p50, p95 and p99 (ms) of every logical request of the run so far."""
+        times, requests, _ = self._totals()
+        return {
+            name: calculate_response_time_percentile(times, requests, share) if requests else 0
+            for name, share in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
+        }
 
     def _totals(self) -> tuple[dict[int, int], int, int]:
         times: dict[int, int] = {}
@@ -594,6 +609,7 @@ def run_locust(
             get_html_report(environment, show_download_link=False), encoding="utf-8"
         )
         run = Run(operations=_figures(runner), users=options.users, seconds=seconds)
+        latency = minutes.overall()
         errors = sum(int(error["count"]) for error in runner.exceptions.values())
     finally:
         for greenlet in greenlets:
@@ -605,6 +621,7 @@ def run_locust(
     return LoadResult(
         ledger=ledger,
         run=run,
+        latency=latency,
         minutes=tuple(minutes.rows) if options.duration >= 2 * MINUTE else (),
         journey_errors=errors,
     )
@@ -676,11 +693,23 @@ def _reader(pid: int | None) -> Callable[[], ProcessReading | None]:
             return None
         try:
             process = psutil.Process(pid)
-            return ProcessReading(rss=process.memory_info().rss, descriptors=process.num_fds())
+            with process.oneshot():
+                cpu = process.cpu_times()
+                return ProcessReading(
+                    rss=process.memory_info().rss,
+                    descriptors=process.num_fds(),
+                    cpu_seconds=cpu.user + cpu.system,
+                )
         except psutil.Error:
             return None
 
     return reading
+
+
+def _cpu_seconds() -> float:
+    """CPU time (user and system) this process has used so far."""
+    times = psutil.Process().cpu_times()
+    return float(times.user + times.system)
 
 
 @dataclass
@@ -776,8 +805,10 @@ def _shape(options: LoadOptions, plan: Plan) -> str:
     journeys = ", ".join(
         f"{j.name} ×{j.weight}" for j in JOURNEYS if plan.open_accounts or not j.opens_accounts
     )
+    low, high = options.pause
     return (
         f"{options.users} users (spawned {options.spawn_rate:g}/s) for {options.duration:g} s,"
+        f" pausing {low:g}–{high:g} s between journeys,"
         f" {processes}, seed {options.seed}, {len(plan.customers)} customers shared;"
         f" journeys {journeys}"
     )
@@ -841,10 +872,11 @@ def run(options: LoadOptions) -> Summary:
             seed=options.seed,
             processes=1,
             operations=operations,
+            pause=options.pause,
         )
-        start = reading_of()
+        start, generator_start = reading_of(), _cpu_seconds()
         result = run_locust(plan, options, reading_of)
-        end = reading_of()
+        end, generator_cpu = reading_of(), _cpu_seconds() - generator_start
         verdicts, newcomers = _check(settings, url, result.ledger, prepared)
     opened = [*prepared.opened, *newcomers]
     files = {
@@ -861,9 +893,11 @@ def run(options: LoadOptions) -> Summary:
         target=url if settings.api_url else f"the built-in sandbox ({url})",
         shape=_shape(options, plan),
         run=result.run,
+        latency=result.latency,
         minutes=result.minutes,
         sandbox_start=start,
         sandbox_end=end,
+        generator_cpu=None if options.distributed else generator_cpu,
         verdicts=verdicts,
         breaches=breaches(result.run, profile),
         journey_errors=result.journey_errors,

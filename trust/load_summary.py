@@ -19,10 +19,12 @@ MIB = 1 << 20
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ProcessReading:
-    """The sandbox process's resident memory (bytes) and open descriptors at one moment."""
+    """The sandbox process's resident memory (bytes), open descriptors and CPU time used so far
+    (seconds, user and system) at one moment."""
 
     rss: int
     descriptors: int
+    cpu_seconds: float = 0.0
 
     def text(self) -> str:
         """``41.2 MiB, 23 descriptors``."""
@@ -49,9 +51,13 @@ class Summary:
     target: str
     shape: str  #: users, spawn rate, duration, workers, seed in words
     run: Run
+    #: p50, p95 and p99 (ms) of every logical request of the run together
+    latency: Mapping[str, float] = field(default_factory=dict)
     minutes: Sequence[Minute] = ()
     sandbox_start: ProcessReading | None = None
     sandbox_end: ProcessReading | None = None
+    #: CPU seconds this process (Locust and, unless distributed, its users) used during the load
+    generator_cpu: float | None = None
     verdicts: Sequence[Verdict] = ()
     breaches: Sequence[str] = ()
     journey_errors: int = 0
@@ -142,8 +148,18 @@ class Summary:
             ]
         lines += ["", "## The sandbox process", ""]
         if self.sandbox_start and self.sandbox_end:
+            cpu = self.sandbox_end.cpu_seconds - self.sandbox_start.cpu_seconds
+            per_request = f"{cpu / run.requests * 1000:.2f} ms" if run.requests else "—"
             lines.append(
-                f"At the start {self.sandbox_start.text()}; at the end {self.sandbox_end.text()}."
+                f"At the start of the load {self.sandbox_start.text()}; at its end"
+                f" {self.sandbox_end.text()}. CPU time in between {cpu:.1f} s, {per_request} a"
+                " logical request."
+                + (
+                    f" The load process (Locust and its users) used {self.generator_cpu:.1f} s"
+                    " of CPU meanwhile."
+                    if self.generator_cpu is not None
+                    else ""
+                )
             )
         else:
             lines.append("Not measured: the target is not a sandbox this run started.")
@@ -180,10 +196,12 @@ class Summary:
             "failures": self.run.failures,
             "seconds": self.run.seconds,
             "users": self.run.users,
+            "latency": dict(self.latency),
             "operations": [asdict(each) for each in self.run.operations],
             "minutes": [asdict(each) for each in self.minutes],
             "sandbox_start": asdict(self.sandbox_start) if self.sandbox_start else None,
             "sandbox_end": asdict(self.sandbox_end) if self.sandbox_end else None,
+            "generator_cpu": self.generator_cpu,
             "conservation": [
                 {"username": v.username, "problems": list(v.problems), "resolved": v.resolved}
                 for v in self.verdicts

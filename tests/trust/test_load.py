@@ -201,6 +201,7 @@ def test_a_target_that_is_not_a_sandbox_needs_permission_before_anything_is_open
     [
         (("--duration", "soon"), {}, "must be a positive time in seconds, minutes or hours"),
         (("--users", "0"), {}, "must be a whole number of at least 1"),
+        (("--pause", "0.5-0.1"), {}, "must be seconds or a range of them"),
         (("--worker",), {}, "a worker needs the master's address"),
         ((), {"SUITE_OPEN_ACCOUNTS": "false"}, "give its customers with --customers FILE"),
         (("--customers", "missing.txt"), {}, "--customers missing.txt: no such file"),
