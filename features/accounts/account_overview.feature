@@ -1,9 +1,9 @@
 @accounts
 Feature: The account overview
-  A customer sees her cash, her buying power and the shares she holds, and nobody
-  else's account.
+  A customer sees her cash, her buying power and the shares she holds. (Nobody else's
+  account: see security/other_customers.feature.)
 
-  Rule: A customer sees her own account, and no other account even exists for her
+  Rule: A customer sees her own account by its number
 
     Scenario: A customer looks up her own account by its number
       Given Alice is a customer with 500.00 in cash
@@ -11,27 +11,20 @@ Feature: The account overview
       Then the account shown is Alice's
       And it shows 500.00 in cash
 
-    Scenario: Another customer's account looks as if it did not exist
-      Given Alice is a customer
-      And Bob is a customer
-      When Alice looks up Bob's account
-      Then the account lookup is refused with reason ACCOUNT_NOT_FOUND
-
     Scenario: An account number that does not exist is not found
       Given Alice is a customer
       When Alice looks up an account that does not exist
       Then the account lookup is refused with reason ACCOUNT_NOT_FOUND
 
-  Rule: Buying power is cash minus what pending buy orders reserve
+  Rule: Buying power is cash minus what every pending buy order reserves
 
-    @sandbox
-    Scenario: A pending buy order reserves buying power but keeps the cash
+    Scenario: Each pending buy order reserves its cost, and the cash stays
       Given Alice is a customer with 10,000.00 in cash
-      And AAPL trades at 190.00 in Alice's market
-      When Alice places a limit order to buy 10 AAPL at 150.00
+      And Alice has placed a limit order to buy 10 AAPL at 1.00
+      When Alice places a limit order to buy 5 MSFT at 2.00
       Then the order is pending
       And Alice has 10,000.00 in cash
-      And Alice has 8,500.00 of buying power
+      And Alice has 9,980.00 of buying power
 
   Rule: A position's average price is the average cost of the shares held
 

@@ -79,6 +79,8 @@ Feature: Signing in and out
 
   Rule: Everything but opening an account and signing in needs valid access
 
+    (When access expires: security/access.feature.)
+
     Scenario: Without signing in, no account is shown
       When someone who has not signed in asks to see their account
       Then the account lookup is refused with reason UNAUTHENTICATED
@@ -87,13 +89,6 @@ Feature: Signing in and out
     Scenario: Made-up access is refused
       When someone with made-up access asks to see their account
       Then the account lookup is refused with reason UNAUTHENTICATED
-
-    @sandbox
-    Scenario: Access ends when its time is up
-      Given Alice has opened an account
-      And Alice has signed in for 60 seconds
-      When 61 seconds pass for Alice
-      Then Alice's access no longer works
 
   Rule: Signing out ends the access at once, and may be repeated harmlessly
 

@@ -32,7 +32,8 @@ Feature: A request sent again under the same key is carried out once
       And Alice is notified that her deposit completed
 
     Scenario: A withdrawal sent again is paid out once
-      Given Alice is a customer with 1,000.00 in cash
+      Given Alice is a customer
+      And Alice has deposited 1,000.00
       And Alice has withdrawn 100.00 by bank transfer under the key "A"
       When Alice sends it again under the key "A"
       Then the answer repeats the first one under the key "A"

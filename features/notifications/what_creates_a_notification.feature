@@ -73,13 +73,6 @@ Feature: What a customer is told about
       Then the withdrawal is refused with reason INSUFFICIENT_FUNDS
       And Alice has no notifications
 
-    Scenario: Cancelling a cancelled order again is not notified again
-      Given Alice is a customer with 100.00 in cash
-      And Alice has placed a limit order to buy 1 AAPL at 1.00
-      And Alice has cancelled the order
-      When Alice cancels the order
-      Then Alice is notified that her order was cancelled
-
   Rule: A customer is told only about her own orders and payments
 
     Scenario: Another customer's deposit is not told to her

@@ -52,7 +52,9 @@ Feature: Cancelling orders
       And Alice has 1,000.00 of buying power
       And Alice is notified that her order was cancelled
 
-  Rule: A filled order cannot be cancelled, and nobody cancels another's order
+  Rule: A filled order cannot be cancelled
+
+    (Nobody cancels another customer's order: see security/other_customers.feature.)
 
     @sandbox
     Scenario: A filled order cannot be cancelled
@@ -60,11 +62,3 @@ Feature: Cancelling orders
       When Alice cancels the order
       Then the cancellation is refused with reason ORDER_NOT_CANCELLABLE
       And Alice holds 10 AAPL at an average price of 150.00
-
-    Scenario: Another customer's order cannot be cancelled
-      Given Alice is a customer
-      And Bob is a customer with 1,000.00 in cash
-      And Bob has placed a limit order to buy 10 AAPL at 1.00
-      When Alice cancels the order
-      Then the cancellation is refused with reason ORDER_NOT_FOUND
-      And Bob's order is still pending

@@ -3,6 +3,8 @@ Feature: What an order must say
   An order names a listed symbol, whether it buys or sells, a whole number of shares
   from 1 to 100,000 and its type; a limit order also names its limit price, a market
   order must not. An order that breaks these rules is refused and creates nothing.
+  (What only the service sets, and forms that are not orders at all: see
+  security/self_set_fields.feature and security/throttling_and_leaks.feature.)
 
   Rule: The quantity is a whole number of shares from 1 to 100,000
 
@@ -70,21 +72,3 @@ Feature: What an order must say
       When Alice places a market order to buy 1 ZZZZ
       Then the order is refused with reason SYMBOL_NOT_FOUND
       And Alice has no orders
-
-  Rule: A customer cannot set what only the market decides
-
-    Scenario Outline: An order that sets its own <detail> is refused
-      Given Alice is a customer with 1,000.00 in cash
-      When Alice places a market order to buy 1 AAPL that sets its own <detail>
-      Then the order is refused with reason UNKNOWN_FIELD
-      And Alice has no orders
-
-      Examples:
-        | detail     |
-        | status     |
-        | fill price |
-
-    Scenario: An order form that is not an order at all is refused
-      Given Alice is a customer
-      When Alice sends an order form that is not an order
-      Then the order is refused with reason INVALID_JSON

@@ -47,7 +47,8 @@ Feature: Deposits
   Rule: An amount is from 0.01 to 1,000,000.00, in cents, by a known method
 
     Scenario Outline: A deposit of <amount> is refused
-      Given Alice is a customer with 100.00 in cash
+      Given Alice is a customer
+      And Alice has deposited 100.00
       When Alice deposits <amount> by card
       Then the deposit is refused with reason INVALID_AMOUNT
       And Alice has 100.00 in cash

@@ -12,7 +12,7 @@ Feature: Only valid access opens a customer's account
       Then the order is refused with reason UNAUTHENTICATED
       And they are asked to sign in
 
-    Scenario Outline: <kind> access is refused
+    Scenario Outline: An order with <kind> access is refused
       When someone with <kind> access places a market order to buy 1 AAPL
       Then the order is refused with reason UNAUTHENTICATED
       And the refusal gives nothing away
@@ -33,6 +33,7 @@ Feature: Only valid access opens a customer's account
       And 61 seconds pass for Alice
       When Alice places a market order to buy 1 AAPL
       Then the order is refused with reason UNAUTHENTICATED
+      And Alice's access no longer works
       And after signing in again, Alice has no orders
 
     @sandbox

@@ -5,6 +5,7 @@ Feature: A customer cannot set what only the service decides
 
   Rule: A request that sets a field only the service decides is refused
 
+    # The smoke set's form: it holds for a pre-provisioned customer, who may have orders.
     @smoke
     Scenario: An order that sets its own status is refused
       Given Alice is a customer
@@ -19,6 +20,8 @@ Feature: A customer cannot set what only the service decides
 
       Examples:
         | detail        |
+        | status        |
+        | fill price    |
         | account       |
         | order number  |
         | creation time |
