@@ -437,9 +437,10 @@ class ApiClient:
         if outcome.error is not None:
             error = outcome.error
             if outcome.exhausted:
+                count = len(outcome.attempts)
                 error = RetriesExhausted(
-                    f"{method} {exchange.url}: no usable answer after "
-                    f"{len(outcome.attempts)} attempts; last: {describe_error(outcome.error)}",
+                    f"{method} {exchange.url}: no usable answer after {count} "
+                    f"attempt{'s' if count != 1 else ''}; last: {describe_error(outcome.error)}",
                     last_error=outcome.error,
                 )
         else:

@@ -428,6 +428,7 @@ def test_a_time_budget_cuts_the_deadline_so_the_clients_report_comes_first(
         client.request("GET", "/things")
     assert caught.value.category is FailureCategory.ENVIRONMENT
     assert "ReadTimeout" in caught.value.summary
+    assert ": no usable answer after 1 attempt; " in caught.value.summary
     assert caught.value.attempts, "the report lists the attempts made"
     assert "curl" in str(caught.value)
 
