@@ -5,7 +5,9 @@ and cosmic-ray mutates that copy, one mutant at a time, running the test command
 after each mutation (`cosmic_ray.mutating.mutate_and_test`: the mutation is written, the
 command runs, the file is put back). The checkout is only read. The copy is removed when
 the run ends, however it ends; a run killed outright leaves a folder in the system's
-temporary directory and nothing in the project.
+temporary directory and nothing in the project. The test command's temporary files (a
+sandbox's database and log) go to a folder inside the copy, emptied after each mutant, so
+that what a process killed there leaves behind goes with it.
 
 Results go to a cosmic-ray session (its SQLite work database, so `cr-report` reads it)
 after each mutant. A run with the same selection over the same files resumes the session,
@@ -56,6 +58,8 @@ TIMEOUT_FACTOR = 3
 OUTPUT_KEPT = 4000
 #: seconds a test command gets to stop after SIGTERM when the run is interrupted
 STOP_WAIT = 10
+#: the folder of the scratch copy that is the test command's TMPDIR (a relative path)
+TEMPORARY = ".tmp"
 
 Progress = Callable[[str], object]
 
@@ -298,6 +302,15 @@ def end_leftovers(folder: Path) -> list[int]:
     return killed
 
 
+def empty_temporary(folder: Path) -> Path:
+    """The copy's temporary folder, emptied (made when missing): what the test command's
+    processes left there, a sandbox's database of one that had to be killed among it."""
+    temporary = folder / TEMPORARY
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir()
+    return temporary
+
+
 def _group(pid: int) -> int | None:
     try:
         return os.getpgid(pid)
@@ -356,12 +369,14 @@ def execute(
     done = len(runnable) - len(pending)
     if not pending:
         return
-    command = target.command(folder)
+    # `env` first, so the variable reaches the command whatever it is.
+    command = ["env", f"TMPDIR={empty_temporary(folder)}", *target.command(folder)]
     if done:
         progress(f"resuming the session: {done} of {len(runnable)} mutants already run")
     progress("the tests on the unmutated copy first …")
     seconds = baseline(command)
     end_leftovers(folder)
+    empty_temporary(folder)
     session.set("baseline", f"{seconds:.3f}")
     timeout = max(MIN_TIMEOUT, TIMEOUT_FACTOR * seconds)
     progress(f"they pass in {seconds:.1f} s; a mutant's run is stopped after {timeout:.0f} s")
@@ -387,6 +402,7 @@ def execute(
             left = end_leftovers(folder)
             if left:
                 progress(f"killed {len(left)} process(es) the mutant left running: {left}")
+            empty_temporary(folder)
             session.record(job_id(mutant), _relative(result, folder), took, killed_by)
             done += 1
             progress(_line(done, len(runnable), mutant, result, took, killed_by))

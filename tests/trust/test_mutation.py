@@ -248,13 +248,28 @@ def test_an_interrupt_ends_the_test_command_that_is_running(project: Path, tmp_p
     assert left.stdout.strip() == ""
 
 
-def test_a_process_a_mutant_leaves_running_is_ended(project: Path, tmp_path: Path) -> None:
+#: a process that makes a temporary folder, as the sandbox does for its database, says where
+#: (in made.txt), and stays
+STAYS = (
+    "import pathlib, tempfile, time\n"
+    "made = tempfile.mkdtemp(prefix='sandbox-')\n"
+    "pathlib.Path('made.txt').write_text(made)\n"
+    "time.sleep(60)\n"
+)
+
+
+def test_a_process_a_mutant_leaves_running_is_ended_and_its_temporary_folder_removed(
+    project: Path, tmp_path: Path
+) -> None:
     # The "tests" start a process of their own session, as the runner starts the sandbox,
-    # which outlives them unless the run ends it.
+    # which outlives them unless the run ends it; they end once it has made its folder.
     (project / "leave.py").write_text(
-        "import subprocess, sys\n"
-        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'],"
+        "import pathlib, subprocess, sys, time\n"
+        f"subprocess.Popen([sys.executable, '-c', {STAYS!r}],"
         " start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "deadline = time.monotonic() + 10\n"
+        "while not pathlib.Path('made.txt').exists() and time.monotonic() < deadline:\n"
+        "    time.sleep(0.01)\n"
     )
     lines: list[str] = []
     with scratch_copy(project, project_files(project)) as folder:
@@ -267,6 +282,9 @@ def test_a_process_a_mutant_leaves_running_is_ended(project: Path, tmp_path: Pat
         finally:
             session.close()
         assert end_leftovers(folder) == []
+        made = Path((folder / "made.txt").read_text())
+        assert folder in made.parents, "the test command's temporary files are in the copy"
+        assert not made.exists()
     assert lines[-2].startswith("killed 1 process(es) the mutant left running")
 
 
