@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 
 .PHONY: help setup setup-node test acceptance report lint typecheck sandbox bench clean \
-	flake-audit defects drift benchmarks steps-doc coverage latency-gate mutation load concurrency
+	flake-audit defects drift benchmarks steps-doc coverage latency-gate mutation load concurrency speed
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -116,6 +116,9 @@ benchmarks: setup ## suite wall time, variants side by side -> docs/BENCHMARKS.m
 
 concurrency: setup ## sandbox at 1/4/16/64 users and the suite at -n 1/2/4 -> docs/BENCHMARKS.md
 	$(BIN)/python -m trust concurrency
+
+speed: setup ## one scenario, the suite at -n 0/2/auto, chaos, the client floor -> docs/BENCHMARKS.md
+	$(BIN)/python -m trust speed
 
 # A run's API coverage and latency (written by every acceptance run beside its summary;
 # RUN_DATA: the folders of the run or of its CI shards).

@@ -15,8 +15,10 @@ class Attempt:
 
     ``outcome`` is what happened (``"503 Service Unavailable"``, ``"ReadTimeout: …"``),
     ``reason`` why the policy retried or stopped, ``wait_seconds`` the pause that followed
-    (0.0 after the last attempt) and ``elapsed_seconds`` the time from the start of the first
-    attempt to the end of this one.
+    (0.0 after the last attempt), ``asked_seconds`` the part of that pause the server asked
+    for with ``Retry-After`` (as honoured, so capped; the rest is the client's own backoff)
+    and ``elapsed_seconds`` the time from the start of the first attempt to the end of this
+    one.
     """
 
     number: int
@@ -24,6 +26,7 @@ class Attempt:
     reason: str
     wait_seconds: float
     elapsed_seconds: float
+    asked_seconds: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -162,6 +162,7 @@ class _RunState:
     attempts: list[Attempt] = field(default_factory=list)
     verdict: Verdict = field(default_factory=lambda: Verdict(retry=False, reason=""))
     wait_note: str = ""
+    asked: float = 0.0  #: seconds of the coming wait that ``Retry-After`` asked for
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -344,6 +345,8 @@ class RetryPolicy:
         if outcome.exception() is None:
             retry_after = outcome.result().headers.get("Retry-After")
         seconds, state.wait_note = self.wait_after(retry_state.attempt_number, retry_after)
+        asked = parse_retry_after(retry_after)
+        state.asked = 0.0 if asked is None else min(asked, self.retry_after_cap, seconds)
         return seconds
 
     def _record(
@@ -357,10 +360,11 @@ class RetryPolicy:
         stopped: bool = False,
     ) -> None:
         """Append one Attempt: from ``before_sleep`` (retried) or once the run is over."""
-        wait = 0.0
+        wait = asked = 0.0
         if retry_state is not None:
             outcome = retry_state.outcome
             wait = retry_state.upcoming_sleep
+            asked = min(state.asked, wait)
         if outcome is not None:
             error = outcome.exception()
             if error is None:
@@ -385,6 +389,7 @@ class RetryPolicy:
                 reason=reason,
                 wait_seconds=wait,
                 elapsed_seconds=elapsed,
+                asked_seconds=asked,
             )
         )
         if retry_state is not None:

@@ -210,7 +210,8 @@ class Sandbox:
             if caller:
                 fault = self._admit(caller, request, operation, now, headers)
             if fault and self.stats:
-                self.stats.fault("customer", fault.kind)
+                held = fault.spec["ms"] / 1000 if fault.spec["kind"] == "delay" else 0.0
+                self.stats.fault("customer", fault.kind, delay=held)
             if fault and fault.spec["kind"] == "status":
                 raise _injected(fault)
             if fault and fault.spec["kind"] == "reset":

@@ -24,8 +24,9 @@ sandbox controls (paths under `/_sandbox/`).
 `Stats` counts what the audit needs from the server side: requests and the attempts of each
 logical request (clients resend one `X-Request-ID` on every attempt), the faults fired by
 source and kind, and executions of creating requests, so that a logical request executed
-twice (a duplicate order or payment) is seen. `--stats-file PATH` writes them as JSON when
-the sandbox stops.
+twice (a duplicate order or payment) is seen, and the seconds requests were held by delays
+(waits the server imposed, apart from the client's own). `--stats-file PATH` writes them as
+JSON when the sandbox stops.
 """
 
 from __future__ import annotations
@@ -165,7 +166,7 @@ class Gateway:
             await self.app(scope, receive, send)
             return
         if self.stats:
-            self.stats.fault("chaos", trouble.kind)
+            self.stats.fault("chaos", trouble.kind, delay=trouble.delay_ms / 1000)
         if trouble.kind == "delay":
             await asyncio.sleep(trouble.delay_ms / 1000)
             await self.app(scope, receive, send)
@@ -219,6 +220,7 @@ class Stats:
     requests: int = 0
     faults: Counter[str] = field(default_factory=Counter)
     executions: int = 0
+    delay_seconds: float = 0.0  #: seconds requests were held by delay faults, all together
     _attempts: Counter[str] = field(default_factory=Counter)
     _executed: Counter[str] = field(default_factory=Counter)
     _executed_what: dict[str, str] = field(default_factory=dict)
@@ -228,9 +230,11 @@ class Stats:
         self.requests += 1
         self._attempts[request_id] += 1
 
-    def fault(self, source: str, kind: str) -> None:
-        """Trouble fired: `source` is `chaos` or `customer`, `kind` as `KINDS` names it."""
+    def fault(self, source: str, kind: str, *, delay: float = 0.0) -> None:
+        """Trouble fired: `source` is `chaos` or `customer`, `kind` as `KINDS` names it,
+        `delay` the seconds it holds the request."""
         self.faults[f"{source}:{kind}"] += 1
+        self.delay_seconds += delay
 
     def executed(self, request_id: str, what: str) -> None:
         """A creating request (a POST) was executed and committed with a 2xx answer."""
@@ -254,6 +258,7 @@ class Stats:
             "logical_requests": len(self._attempts),
             "resent_attempts": retried,
             "faults": dict(sorted(self.faults.items())),
+            "delay_seconds": round(self.delay_seconds, 3),
             "executions": self.executions,
             "duplicates": self.duplicates(),
         }

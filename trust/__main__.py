@@ -1,5 +1,5 @@
-"""`python -m trust <command>`: flake-audit, defects, sandbox, proxy, drift, benchmarks, coverage,
-latency-gate, mutation, load, concurrency.
+"""`python -m trust <command>`: flake-audit, defects, sandbox, proxy, drift, benchmarks, speed,
+coverage, latency-gate, mutation, load, concurrency.
 
 See docs/trust.md.
 """
@@ -216,6 +216,16 @@ def _concurrency(args: argparse.Namespace) -> int:
         measured, rounds=args.rounds, duration=args.duration, load=os.getloadavg()
     )
     write(args.output, section, begin=concurrency.BEGIN, end=concurrency.END)
+    print(section)
+    return 0
+
+
+def _speed(args: argparse.Namespace) -> int:
+    from trust import speed
+
+    rounds = speed.measure(args.rounds, progress=lambda line: print(line, flush=True))
+    section = speed.render(rounds, load=os.getloadavg())
+    speed.write_section(args.output, section)
     print(section)
     return 0
 
@@ -672,6 +682,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--output", type=Path, default=Path("docs/BENCHMARKS.md"), help="the document to update"
     )
     concurrent.set_defaults(run=_concurrency)
+    fast = commands.add_parser(
+        "speed", help="one scenario, the suite at -n 0/2/auto, chaos, the client's floor"
+    )
+    fast.add_argument("--rounds", type=_count, default=3, help="rotated rounds (default 3)")
+    fast.add_argument(
+        "--output", type=Path, default=Path("docs/BENCHMARKS.md"), help="the document to update"
+    )
+    fast.set_defaults(run=_speed)
     results_help = (
         "a run's summary or Allure results folder; repeat to merge CI shards (default: reports)"
     )

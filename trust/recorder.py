@@ -2,10 +2,11 @@
 
 It writes, per pytest process, one JSON file into `$TRUST_RECORD_DIR`: every scenario's
 outcome with the framework's failure category (`framework.classify`) and the first line of
-its failure, the client's own count of logical requests and the attempts they took (a
-listener on the run's `ApiClient`), and each scenario's answers as `answer_signature`s, so
-that the answers one scenario got from two APIs can be compared. It changes nothing about
-how the suite runs.
+its failure, the client's own count of logical requests and the attempts they took, and the
+seconds it waited between attempts, split into what the server asked for (`Retry-After`) and
+its own backoff (a listener on the run's `ApiClient`), and each scenario's answers as
+`answer_signature`s, so that the answers one scenario got from two APIs can be compared.
+It changes nothing about how the suite runs.
 """
 
 from __future__ import annotations
@@ -80,10 +81,15 @@ class _Recorder:
         self.current: str | None = None
         self.requests = 0
         self.attempts = 0
+        self.asked_seconds = 0.0
+        self.backoff_seconds = 0.0
 
     def exchange(self, exchange: Exchange) -> None:
         self.requests += 1
         self.attempts += len(exchange.attempts)
+        for attempt in exchange.attempts:
+            self.asked_seconds += attempt.asked_seconds
+            self.backoff_seconds += attempt.wait_seconds - attempt.asked_seconds
         if self.current is None:
             return
         response = exchange.response
@@ -163,5 +169,6 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         "scenarios": _recorder.scenarios,
         "answers": _recorder.answers,
         "client": {"requests": _recorder.requests, "attempts": _recorder.attempts},
+        "waits": {"asked": _recorder.asked_seconds, "backoff": _recorder.backoff_seconds},
     }
     Path(folder, f"{worker}.json").write_text(json.dumps(record), encoding="utf-8")

@@ -56,6 +56,9 @@ class SuiteRun:
     failures: tuple[Failure, ...]
     client: dict[str, int]
     server: dict[str, Any]
+    #: seconds the client waited between attempts: `asked` (the server's `Retry-After`) and
+    #: `backoff` (its own), summed over its processes
+    waits: Mapping[str, float] = field(default_factory=dict)
     reported: tuple[str, ...] = ()  #: the report's category of each failed scenario
     stopped: str = ""  #: the runner's one-line reason when it stopped the run before any scenario
     #: each scenario's outcome (passed, failed, skipped), by pytest node id
@@ -84,19 +87,23 @@ class _Records:
     scenarios: dict[str, dict[str, Any]]
     answers: dict[str, tuple[str, ...]]
     client: dict[str, int]
+    waits: dict[str, float]
 
 
 def _read_records(folder: Path) -> _Records:
     scenarios: dict[str, dict[str, Any]] = {}
     answers: dict[str, tuple[str, ...]] = {}
     client = {"requests": 0, "attempts": 0}
+    waits = {"asked": 0.0, "backoff": 0.0}
     for path in sorted(folder.glob("*.json")):
         record = json.loads(path.read_text(encoding="utf-8"))
         scenarios.update(record["scenarios"])
         answers.update((nodeid, tuple(seen)) for nodeid, seen in record["answers"].items())
         for name in client:
             client[name] += int(record["client"][name])
-    return _Records(scenarios=scenarios, answers=answers, client=client)
+        for name in waits:
+            waits[name] += float(record["waits"][name])
+    return _Records(scenarios=scenarios, answers=answers, client=client, waits=waits)
 
 
 def _stop_line(output: str) -> str:
@@ -142,51 +149,52 @@ def serving_processes(options: RunOptions, stats_file: Path) -> Iterator[list[Sa
             process.stop()
 
 
-def run_suite(options: RunOptions, *, log: Path | None = None) -> SuiteRun:
-    """Start what `options` say, run the suite against it, stop it, and read both ends."""
+@contextmanager
+def _served(options: RunOptions, stats_file: Path, url: str | None) -> Iterator[str]:
+    """`serving(options)`, or the given URL as it is."""
+    if url is not None:
+        yield url
+        return
+    with serving(options, stats_file) as started:
+        yield started
+
+
+def run_suite(options: RunOptions, *, log: Path | None = None, url: str | None = None) -> SuiteRun:
+    """Start what `options` say, run the suite against it, stop it, and read both ends.
+
+    Given the `url` of an API already serving, run against that instead (nothing is started,
+    and there are no server-side counters).
+    """
     with tempfile.TemporaryDirectory(prefix="trust-run-") as scratch:
         folder = Path(scratch)
         records = folder / "records"
         records.mkdir()
         stats_file = folder / "stats.json"
-        with serving(options, stats_file) as url:
+        started_here = url is None
+        with _served(options, stats_file, url) as url:
             environment = {
                 **os.environ,
                 **options.environment,
                 "API_URL": url,
                 RECORD_DIR: str(records),
             }
-            command = [
-                sys.executable,
-                "-m",
-                "pytest",
-                "-m",
-                "acceptance",
-                "-p",
-                "trust.recorder",
-                "-q",
-                "--no-header",
-                "-p",
-                "no:cacheprovider",
-                # One token each: pytest takes a separate path argument for a rootdir candidate.
-                f"--alluredir={folder / 'allure-results'}",
-                f"--run-summary={folder / 'summary.md'}",
-                *options.pytest,
-            ]
-            started = time.perf_counter()
-            done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-                command,
-                cwd=PROJECT_ROOT,
-                env=environment,
-                capture_output=True,
-                text=True,
-                timeout=RUN_TIMEOUT,
-                check=False,
+            done, wall = timed_pytest(
+                [
+                    "-m",
+                    "acceptance",
+                    "-p",
+                    "trust.recorder",
+                    *_QUIET,
+                    "-p",
+                    "no:cacheprovider",
+                    *report_options(folder),
+                    *options.pytest,
+                ],
+                environment,
             )
-            wall = time.perf_counter() - started
         if log is not None:
             log.write_text(done.stdout + done.stderr, encoding="utf-8")
-        server = _wait_for_stats(stats_file)
+        server = _wait_for_stats(stats_file) if started_here else {}
         recorded = _read_records(records)
         reported = reported_categories(folder / "allure-results")
     scenarios = recorded.scenarios
@@ -205,11 +213,40 @@ def run_suite(options: RunOptions, *, log: Path | None = None) -> SuiteRun:
         failures=failures,
         client=recorded.client,
         server=server,
+        waits=recorded.waits,
         reported=reported,
         stopped="" if scenarios else _stop_line(done.stdout + done.stderr),
         outcomes={nodeid: entry["outcome"] for nodeid, entry in scenarios.items()},
         answers=recorded.answers,
     )
+
+
+#: pytest options of a run read by a tool rather than a person
+_QUIET = ("-q", "--no-header")
+
+
+def report_options(folder: Path) -> list[str]:
+    """The options that put a run's Allure results and summary into ``folder``."""
+    # One token each: pytest takes a separate path argument for a rootdir candidate.
+    return [f"--alluredir={folder / 'allure-results'}", f"--run-summary={folder / 'summary.md'}"]
+
+
+def timed_pytest(
+    arguments: Sequence[str], environment: Mapping[str, str]
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """Run ``python -m pytest arguments`` from the project's root, quietly: what it printed
+    and its exit status, and its wall time in seconds."""
+    started = time.perf_counter()
+    done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "pytest", *arguments],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        check=False,
+    )
+    return done, time.perf_counter() - started
 
 
 def reported_categories(results: Path) -> tuple[str, ...]:

@@ -288,6 +288,23 @@ def test_retry_after_is_capped_and_says_so() -> None:
     assert policy.wait_after(1, "garbage") == (0.0, "")
 
 
+def test_each_attempt_records_the_part_of_its_wait_the_server_asked_for() -> None:
+    slept: list[float] = []
+    policy = RetryPolicy(
+        backoff_base=0.5, retry_after_cap=3.0, sleep=slept.append, rng=random.Random(3)
+    )
+    script = Script(
+        response(429, {"Retry-After": "2"}),
+        response(429, {"Retry-After": "60"}),
+        response(503),
+        response(200),
+    )
+    attempts = policy.run(script, traits("GET")).attempts
+    assert [a.wait_seconds for a in attempts[:3]] == slept
+    assert [a.asked_seconds for a in attempts] == [2.0, 3.0, 0.0, 0.0]
+    assert slept[2] <= 2.0  # the 503's wait is the client's own backoff, drawn from [0, 2]
+
+
 def test_retry_after_never_shortens_the_backoff() -> None:
     policy = RetryPolicy(backoff_base=100.0, backoff_max=100.0, retry_after_cap=1.0)
     waits = [policy.wait_after(1, "0") for _ in range(50)]

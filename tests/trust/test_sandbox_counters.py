@@ -86,9 +86,22 @@ def test_a_lost_answer_resent_under_its_key_executes_once(tmp_path: Path) -> Non
         assert again.headers["Idempotent-Replayed"] == "true"
     counters = read(stats)
     assert counters["faults"] == {"customer:drop_response": 1}
+    assert counters["delay_seconds"] == 0
     assert counters["duplicates"] == []
     assert counters["executions"] == 3  # the account, the token, the deposit once
     assert counters["resent_attempts"] == 1
+
+
+def test_the_seconds_delay_faults_held_requests_are_counted(tmp_path: Path) -> None:
+    with sandbox(tmp_path) as (url, stats):
+        auth = customer(url)
+        fault = {"method": "GET", "path": "/account", "fault": {"kind": "delay", "ms": 40}}
+        send(url, "POST", "/_sandbox/faults", headers=auth, json={**fault, "times": 2})
+        for _ in range(3):
+            assert send(url, "GET", "/account", headers=auth).status_code == 200
+    counters = read(stats)
+    assert counters["faults"] == {"customer:delay": 2}
+    assert counters["delay_seconds"] == 0.08
 
 
 def test_a_resend_that_executes_again_is_counted_as_a_duplicate(tmp_path: Path) -> None:
@@ -150,12 +163,15 @@ def test_stats_count_attempts_per_logical_request() -> None:
     for request_id in ("a", "a", "a", "b"):
         stats.request(request_id)
     stats.fault("chaos", "reset")
+    stats.fault("chaos", "delay", delay=0.25)
+    stats.fault("customer", "delay", delay=3.0)
     stats.executed("a", "POST /orders")
     assert stats.as_json() == {
         "requests": 4,
         "logical_requests": 2,
         "resent_attempts": 2,
-        "faults": {"chaos:reset": 1},
+        "faults": {"chaos:delay": 1, "chaos:reset": 1, "customer:delay": 1},
+        "delay_seconds": 3.25,
         "executions": 1,
         "duplicates": [],
     }
