@@ -15,12 +15,14 @@ UV_VERSION := 0.13.8
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.synced: pyproject.toml uv.lock
+$(VENV)/.synced: pyproject.toml uv.lock Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@# uv itself is in the lock file (dev group), so it survives every sync; pip bootstraps it once.
 	@test -x $(BIN)/uv || { $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null; \
 		$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); }
-	$(BIN)/uv sync --frozen --quiet
+	@# Bytecode compiled once here: where Python may not write it (PYTHONDONTWRITEBYTECODE,
+	@# a read-only tree), every process would otherwise compile every library it imports.
+	$(BIN)/uv sync --frozen --quiet --compile-bytecode
 	@touch $@
 
 setup: $(VENV)/.synced ## create .venv from the lock file

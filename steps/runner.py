@@ -35,7 +35,7 @@ from models.accounts import AccessToken
 from models.health import Health
 from steps.definitions import closest, entries
 from steps.domain.customers import Cast
-from steps.lint import FEATURES, feature_files
+from steps.lint import FEATURES, feature_files, registered_tags
 from steps.sandbox_process import SandboxProcess, SandboxStartError
 from steps.suite_settings import SuiteSettings, load_suite_settings
 
@@ -53,12 +53,19 @@ WORKER_URL_KEY = "acceptance_api_url"
 HEALTH_TIMEOUT = 10.0
 #: Seconds of silence from the health check after which the run says what it waits for.
 HEALTH_NOTICE_AFTER = 1.0
+#: The name Hypothesis' pytest plugin is registered under.
+HYPOTHESIS_PLUGIN = "hypothesispytest"
 
 _url_key = pytest.StashKey[str]()
 _suite_key = pytest.StashKey[SuiteSettings]()
 #: A scenario's time budget (seconds), and when it started (``time.monotonic()``).
 _budget_key = pytest.StashKey[float]()
 _started_key = pytest.StashKey[float]()
+#: The scenario names under the part's feature paths; the binding modules a run needs.
+_names_key = pytest.StashKey[dict[str, tuple[str, Path]]]()
+_bindings_key = pytest.StashKey[frozenset[Path] | None]()
+#: The built-in sandbox this process started, if it did.
+_sandbox_key = pytest.StashKey[SandboxProcess]()
 
 #: Why a scenario is skipped when the suite may not open accounts.
 NO_OWN_CUSTOMERS = (
@@ -180,11 +187,11 @@ def _provide_target(config: pytest.Config) -> None:
             config, settings, url, hint="start it, or unset API_URL to use the sandbox"
         )
     else:
+        sandbox = config.stash.get(_sandbox_key, None) or _launch(config)
         try:
-            sandbox = SandboxProcess.start(project_root=PROJECT_ROOT)
+            sandbox.wait_ready()
         except SandboxStartError as error:
             _stop(str(error))
-        config.add_cleanup(sandbox.stop)
         url = sandbox.url
         _check_reachable(
             config, settings, url, hint=f"the sandbox's output is in {sandbox.log_path}"
@@ -192,6 +199,13 @@ def _provide_target(config: pytest.Config) -> None:
     if settings.api_username is not None and settings.api_password is not None:
         _check_customer(config, settings, url)
     config.stash[_url_key] = url
+
+
+def _launch(config: pytest.Config) -> SandboxProcess:
+    """Start the built-in sandbox without waiting for it; it is stopped when the run ends."""
+    sandbox = config.stash[_sandbox_key] = SandboxProcess.launch(project_root=PROJECT_ROOT)
+    config.add_cleanup(sandbox.stop)
+    return sandbox
 
 
 def _suite(config: pytest.Config) -> SuiteSettings:
@@ -274,6 +288,12 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     config.addinivalue_line("markers", "acceptance: a Gherkin scenario of the acceptance suite")
     config.addinivalue_line("markers", "sandbox: a scenario that needs the sandbox controls")
+    hypothesis = config.pluginmanager.get_plugin(HYPOTHESIS_PLUGIN)
+    if hypothesis is not None and _wanted_bindings(config) is not None:
+        # A run of scenarios alone has no Hypothesis test, yet Hypothesis' plugin imports
+        # Hypothesis at the end of every run (to list what its tests observed): a second of
+        # a one-scenario run on a busy machine.
+        config.pluginmanager.unregister(hypothesis)
     if _is_worker(config):
         url = config.workerinput.get(WORKER_URL_KEY)  # type: ignore[attr-defined]
         if url:
@@ -297,7 +317,8 @@ def _uninterrupt() -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Check the part of the suite asked for; under xdist the controller collects nothing, so
-    it starts the target here, deciding from the command line, and says first which it is."""
+    it starts the target here, deciding from the command line, and says first which it is.
+    Without xdist, the built-in sandbox (if it is the target) is launched here too."""
     config = session.config
     if _is_worker(config) or not _may_select_acceptance(config):
         return
@@ -305,6 +326,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if config.pluginmanager.hasplugin("dsession"):
         _say_target(config)
         _provide_target(config)
+        return
+    try:
+        needs_sandbox = load_settings().api_url is None
+    except ConfigurationError:
+        return  # said in one line when the target is provided
+    if needs_sandbox:
+        # Started now, it comes up while the scenarios are collected; the run waits for it
+        # only once they are (pytest_collection_finish), and stops it if none is selected.
+        _launch(config)
 
 
 def _say_target(config: pytest.Config) -> None:
@@ -372,6 +402,23 @@ def _folded(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def _scenario_names(config: pytest.Config, features: list[Path]) -> dict[str, tuple[str, Path]]:
+    """Every scenario name under the feature paths given (all of features/ if none), case
+    folded: its name as written or rendered by an outline's row, and its feature file.
+    Read once per process."""
+    if _names_key not in config.stash:
+        known: dict[str, tuple[str, Path]] = {}
+        for path in feature_files(features or [FEATURES]):
+            parsed = FeatureParser(str(path.parent), path.name).parse()
+            for template in parsed.scenarios.values():
+                rows = [row for examples in template.examples for row in examples.as_contexts()]
+                for row in [{}, *rows]:
+                    rendered = template.render(row).name
+                    known[_folded(rendered)] = (rendered, path.resolve())
+        config.stash[_names_key] = known
+    return config.stash[_names_key]
+
+
 def _check_part(config: pytest.Config) -> None:
     """Stop the run with one line when ``--feature-file`` or ``--scenario-name`` names nothing."""
     features, names = _part(config)
@@ -380,19 +427,83 @@ def _check_part(config: pytest.Config) -> None:
             _stop(f"--feature-file {path}: no such feature file or folder of feature files")
     if not names:
         return
-    known: dict[str, str] = {}
-    for path in feature_files(features or [FEATURES]):
-        parsed = FeatureParser(str(path.parent), path.name).parse()
-        for template in parsed.scenarios.values():
-            rows = [row for examples in template.examples for row in examples.as_contexts()]
-            for row in [{}, *rows]:
-                rendered = template.render(row).name
-                known[_folded(rendered)] = rendered
+    known = _scenario_names(config, features)
     for name in sorted(set(names) - set(known)):
         close = difflib.get_close_matches(name, list(known), n=3)
-        hint = "; did you mean " + " or ".join(repr(known[c]) for c in close) if close else ""
+        hint = "; did you mean " + " or ".join(repr(known[c][0]) for c in close) if close else ""
         where = "under " + ", ".join(str(path) for path in features) if features else "in features/"
         _stop(f"--scenario-name {names[name]!r}: no scenario {where} has that name{hint}")
+
+
+def _bindings() -> dict[str, Path]:
+    """The module binding each domain's feature files, by domain: ``test_<domain>.py``."""
+    return {
+        folder.name: BINDINGS_DIR / f"test_{folder.name}.py"
+        for folder in sorted(FEATURES.iterdir())
+        if folder.is_dir()
+    }
+
+
+def _only_scenarios(config: pytest.Config) -> bool:
+    """Whether ``-m`` can select nothing but scenarios: it is false for every item that carries
+    none of the registered markers, which only scenarios carry (their tags, and
+    ``acceptance``)."""
+    expression = config.option.markexpr
+    if not expression:
+        return False
+    compiled = _parse_expression(expression, "Wrong expression passed to '-m'")
+    names = sorted(set(re.findall(r"[A-Za-z_][\w]*", expression)) - {"and", "or", "not"})
+    tags = registered_tags()
+    free = [name for name in names if name not in tags]
+    for values in itertools.product((False, True), repeat=len(free)):
+        chosen = {name for name, value in zip(free, values, strict=True) if value}
+        if compiled.evaluate(_markers_matcher(chosen)):
+            return False
+    return True
+
+
+def _wanted_bindings(config: pytest.Config) -> frozenset[Path] | None:
+    """The binding modules a selected item can come from, or None when it can come from any
+    test module. A part (``--feature-file``, ``--scenario-name``) keeps only scenarios, of the
+    domains it names; a ``-m`` that only scenarios can match keeps every domain's."""
+    if _bindings_key in config.stash:
+        return config.stash[_bindings_key]
+    features, names = _part(config)
+    wanted: frozenset[Path] | None = None
+    if features or names:
+        paths = [*features]
+        if names:
+            known = _scenario_names(config, features)
+            paths = [known[name][1] for name in names if name in known]
+        domains = {
+            (path.relative_to(FEATURES).parts or ("",))[0]
+            for path in paths
+            if path == FEATURES or FEATURES in path.parents
+        }
+        every = _bindings()
+        wanted = frozenset(every.values() if "" in domains else (every[d] for d in domains))
+    elif _only_scenarios(config):
+        wanted = frozenset(_bindings().values())
+    config.stash[_bindings_key] = wanted
+    return wanted
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Leave uncollected, under ``tests/``, the modules and folders no selected item can come
+    from (:func:`_wanted_bindings`): running one scenario imports one binding module, not the
+    whole tree of tests. A path given on the command line is always collected."""
+    wanted = _wanted_bindings(config)
+    path = collection_path.resolve()
+    tests = PROJECT_ROOT / "tests"
+    if wanted is None or (path != tests and tests not in path.parents):
+        return None
+    given = [
+        Path(config.invocation_params.dir, arg.split("::")[0]).resolve() for arg in config.args
+    ]
+    if any(path == arg or path in arg.parents for arg in given):
+        return None
+    kept = path in wanted or any(path in binding.parents for binding in wanted)
+    return None if kept else True
 
 
 def _select_part(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -424,13 +535,16 @@ def _select_part(config: pytest.Config, items: list[pytest.Item]) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Without xdist, start only when a selected item is a scenario."""
+    """Without xdist, use the target only when a selected item is a scenario (else stop the
+    sandbox launched at the session's start)."""
     config = session.config
     if _is_worker(config) or _url_key in config.stash:
         return
     if any(_is_scenario(item) for item in session.items):
         _say_target(config)
         _provide_target(config)
+    elif _sandbox_key in config.stash:
+        config.stash[_sandbox_key].stop()
 
 
 def pytest_bdd_step_func_lookup_error(

@@ -27,18 +27,34 @@ class SandboxStartError(RuntimeError):
 class SandboxProcess:
     """One `python -m sandbox --port 0` process, serving until ``stop()`` or its parent ends."""
 
-    def __init__(self, process: subprocess.Popen[str], url: str, log_path: Path) -> None:
+    def __init__(
+        self,
+        process: subprocess.Popen[str],
+        log_path: Path,
+        *,
+        found: list[str],
+        ready: threading.Event,
+    ) -> None:
         self._process = process
-        self.url = url
+        self._found = found
+        self._ready = ready
         self.log_path = log_path
 
     def __repr__(self) -> str:
-        return f"SandboxProcess(url={self.url!r}, pid={self._process.pid})"
+        url = self._found[0] if self._found else None
+        return f"SandboxProcess(url={url!r}, pid={self._process.pid})"
 
     @property
     def pid(self) -> int:
         """The process id of the server (to read its memory and descriptors)."""
         return self._process.pid
+
+    @property
+    def url(self) -> str:
+        """Its base URL, once :meth:`wait_ready` has returned."""
+        if not self._found:
+            raise SandboxStartError("the sandbox's URL is not known until it is ready")
+        return self._found[0]
 
     @classmethod
     def start(
@@ -49,7 +65,21 @@ class SandboxProcess:
         options: Sequence[str] = (),
         command: Sequence[str] = ("sandbox",),
     ) -> SandboxProcess:
-        """Start it, read the URL from its ready line, and keep draining its output.
+        """Start it and wait until it serves (:meth:`launch`, then :meth:`wait_ready`)."""
+        started = cls.launch(project_root=project_root, options=options, command=command)
+        started.wait_ready(timeout)
+        return started
+
+    @classmethod
+    def launch(
+        cls,
+        *,
+        project_root: Path,
+        options: Sequence[str] = (),
+        command: Sequence[str] = ("sandbox",),
+    ) -> SandboxProcess:
+        """Start it and return at once, its output drained into its log; :meth:`wait_ready`
+        then waits for its ready line, so that the caller can do other work meanwhile.
 
         ``options`` are more `python -m sandbox` options (``--chaos 0.1``). ``command`` is
         what follows `python -m` when it is not the sandbox itself, but a server that takes
@@ -59,7 +89,6 @@ class SandboxProcess:
         log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - lives as long as the sandbox
             "w", prefix="sandbox-", suffix=".log", delete=False, encoding="utf-8"
         )
-        log_path = Path(log_file.name)
         process = subprocess.Popen(  # noqa: S603 - our interpreter; options from our own callers
             [
                 *(sys.executable, "-m", *command, "--host", "127.0.0.1", "--port", "0"),
@@ -81,18 +110,22 @@ class SandboxProcess:
         threading.Thread(
             target=_drain, args=(process.stdout, log_file, found, ready), daemon=True
         ).start()
+        return cls(process, Path(log_file.name), found=found, ready=ready)
+
+    def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
+        """Wait for its ready line (its URL); if it exits or stays silent for ``timeout``
+        seconds, kill it and raise :class:`SandboxStartError` saying where its output is."""
         deadline = time.monotonic() + timeout
-        while not ready.wait(0.05):
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                process.wait(STOP_TIMEOUT)
+        while not self._ready.wait(0.05):
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                self._process.kill()
+                self._process.wait(STOP_TIMEOUT)
                 why = (
-                    f"exited with status {process.returncode}"
-                    if process.returncode not in (None, -9)
+                    f"exited with status {self._process.returncode}"
+                    if self._process.returncode not in (None, -9)
                     else f"printed no URL within {timeout:.0f} s"
                 )
-                raise SandboxStartError(f"the sandbox {why}; its output is in {log_path}")
-        return cls(process, found[0], log_path)
+                raise SandboxStartError(f"the sandbox {why}; its output is in {self.log_path}")
 
     def stop(self) -> None:
         """Terminate it and wait (kill it if it does not exit in time), then remove its log.

@@ -1,19 +1,15 @@
-"""Hypothesis profiles: "ci" (a fixed seed) when CI is set, "dev" (a new seed each run) elsewhere.
-
-Neither has a per-example deadline: on a shared machine a deadline is a timed test. Choose
-one by hand with ``pytest --hypothesis-profile=ci`` (or ``HYPOTHESIS_PROFILE=ci``).
-"""
+"""Hypothesis' profiles are registered before its plugin reads ``--hypothesis-profile``."""
 
 from __future__ import annotations
 
-import os
+import pytest
 
-from hypothesis import settings
+from tests import hypothesis_profiles
 
-settings.register_profile("dev", deadline=None)
-# derandomize: every run draws the same examples (the seed comes from each test), so a red
-# CI run is reproduced by running the same commit; no example database carries over.
-settings.register_profile("ci", deadline=None, derandomize=True, database=None, print_blob=True)
-settings.load_profile(
-    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
-)
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """A profile named on the command line must exist before Hypothesis' plugin loads it,
+    whichever tests the run collects."""
+    if config.getoption("hypothesis_profile", None):
+        hypothesis_profiles.use()

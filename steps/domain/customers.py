@@ -7,7 +7,6 @@ import secrets
 import uuid
 from decimal import Decimal
 
-from faker import Faker
 from pydantic import SecretStr
 
 from framework.client import ApiClient
@@ -26,8 +25,6 @@ from steps.domain.payments import PaymentsApi
 from steps.domain.sandbox import SandboxApi
 from steps.domain.session import Session
 
-_faker = Faker()
-
 #: Longest username the contract allows, in characters.
 USERNAME_MAX = 32
 
@@ -35,10 +32,9 @@ USERNAME_MAX = 32
 def unique_username(name: str) -> str:
     """A valid username that no other scenario, worker or run will pick.
 
-    Faker makes it readable; the uuid part makes it unique even though pytest-randomly
-    gives every test the same Faker seed.
+    The customer's name makes it readable (``alice_…``); the uuid part makes it unique.
     """
-    readable = re.sub(r"[^a-z0-9]", "", f"{name}{_faker.user_name()}".lower())[:14]
+    readable = re.sub(r"[^a-z0-9]", "", name.lower())[:14]
     return f"{readable or 'customer'}_{uuid.uuid4().hex[:16]}"[:USERNAME_MAX]
 
 

@@ -3,6 +3,7 @@ every run: which API it targets and where that was configured."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from fnmatch import fnmatch
 from pathlib import Path
@@ -28,6 +29,29 @@ def test_a_scenario_runs_alone_by_the_name_a_row_of_its_outline_renders(tmp_path
     result = run_suite(None, "--scenario-name", name, artifacts=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1].startswith("1 passed")
+
+
+def collected(*options: str, artifacts: Path) -> tuple[int, int]:
+    """How many items a run collects, and how many of them it selects (``--collect-only``)."""
+    result = run_suite(None, "--collect-only", *options, artifacts=artifacts)
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = re.search(r"(\d+)/(\d+) tests collected|(\d+) tests collected", result.stdout)
+    assert found, result.stdout
+    if found.group(3):
+        return int(found.group(3)), int(found.group(3))
+    return int(found.group(2)), int(found.group(1))
+
+
+def test_a_run_of_scenarios_collects_only_the_modules_that_can_hold_them(tmp_path: Path) -> None:
+    everything, _ = collected("-m", "acceptance or not acceptance", artifacts=tmp_path)
+    suite, selected = collected(artifacts=tmp_path)  # run_suite's own -m acceptance
+    assert suite == selected, "-m acceptance collected modules that hold no scenario"
+    assert suite < everything
+    one, picked = collected(
+        "--scenario-name", "A customer signs in and sees her account", artifacts=tmp_path
+    )
+    assert picked == 1
+    assert one < suite, "one scenario's run collected the modules of every domain"
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from pytest_bdd.steps import step_function_context_registry
 from models.common import ErrorCode
 from steps.catalogue import main, step_matches
 from steps.definitions import StepEntry, entries
-from steps.lint import FEATURES, missing_codes, scenarios
+from steps.lint import FEATURES, missing_codes, registered_tags, scenarios
+from steps.runner import BINDINGS_DIR
 
 #: Error codes no scenario needs to show, each with the reason (none: every code is shown).
 EXCLUDED: dict[str, str] = {}
@@ -98,3 +100,18 @@ def test_a_step_with_no_definition_or_two_is_reported(tmp_path: Path) -> None:
 
     found = step_matches([tmp_path], also=[__name__])
     assert "steps.feature: Given Alice is a customer: a_customer, twin" in found
+
+
+def test_only_scenarios_carry_the_registered_markers() -> None:
+    """A run whose ``-m`` needs one of them collects the binding modules alone (steps.runner):
+    a test elsewhere carrying one would silently drop out of such a run."""
+    tags = "|".join(sorted(registered_tags()))
+    marked = re.compile(rf"\bmark\.(?:{tags})\b")
+    bindings = {BINDINGS_DIR / f"test_{domain}.py" for domain in DOMAINS}
+    tests = Path(__file__).resolve().parents[1]
+    carrying = [
+        str(path.relative_to(tests))
+        for path in sorted(tests.rglob("*.py"))
+        if path not in bindings and marked.search(path.read_text(encoding="utf-8"))
+    ]
+    assert carrying == [], f"tests outside the binding modules carry scenario markers: {carrying}"

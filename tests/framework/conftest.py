@@ -9,7 +9,11 @@ import pytest
 from framework.client import ApiClient
 from framework.retry import RetryPolicy
 from framework.settings import Settings
+from tests import hypothesis_profiles
 from tests.framework.local_server import LocalServer
+
+# The framework's property tests (Hypothesis) are collected under this folder.
+hypothesis_profiles.use()
 
 #: Millisecond backoffs keep the tests fast; the rules under test are the same.
 FAST_POLICY = RetryPolicy(
