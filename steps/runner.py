@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import json
 import re
 import signal
 import threading
@@ -53,6 +54,10 @@ WORKER_URL_KEY = "acceptance_api_url"
 HEALTH_TIMEOUT = 10.0
 #: Seconds of silence from the health check after which the run says what it waits for.
 HEALTH_NOTICE_AFTER = 1.0
+#: The tests' durations of an earlier run (pytest-split's file, refreshed for CI's shards).
+DURATIONS = PROJECT_ROOT / ".test_durations"
+#: Seconds from which a test counts as long: it is started before the others.
+LONG_TEST = 0.5
 #: The name Hypothesis' pytest plugin is registered under.
 HYPOTHESIS_PLUGIN = "hypothesispytest"
 
@@ -376,9 +381,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     pytest-timeout's limit is the budget and :data:`TIMEOUT_GRACE` on top (a scenario that
     carries a limit of its own keeps it). When the suite may not open accounts, every
-    scenario outside the smoke set is skipped.
+    scenario outside the smoke set is skipped. Scenarios known to be long go first.
     """
     _select_part(config, items)
+    _long_ones_first(items)
     for item in items:
         if _is_scenario(item):
             item.add_marker(pytest.mark.acceptance)
@@ -387,6 +393,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.timeout(budget + TIMEOUT_GRACE))
             if item.get_closest_marker("smoke") is None and not _suite(config).open_accounts:
                 item.add_marker(pytest.mark.skip(reason=NO_OWN_CUSTOMERS))
+
+
+def _long_ones_first(items: list[pytest.Item]) -> None:
+    """Move the tests that took :data:`LONG_TEST` seconds or more (in :data:`DURATIONS`) to
+    the front, longest first, the rest keeping their (random) order: under xdist a long one
+    then starts while there is other work to share, instead of ending the run alone."""
+    try:
+        known: dict[str, float] = json.loads(DURATIONS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # no durations known: the order stays as it is
+    long = [item for item in items if known.get(item.nodeid, 0.0) >= LONG_TEST]
+    if long:
+        long.sort(key=lambda item: known[item.nodeid], reverse=True)
+        moved = set(long)
+        items[:] = long + [item for item in items if item not in moved]
 
 
 def _part(config: pytest.Config) -> tuple[list[Path], dict[str, str]]:

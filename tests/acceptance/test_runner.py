@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import socket
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from framework.errors import ConfigurationError
 from framework.settings import Settings
+from steps import runner
 from steps.runner import BINDINGS_DIR, PROJECT_ROOT, _may_select_acceptance
 from steps.suite_settings import load_suite_settings
 from tests.acceptance.conftest import Deployment
@@ -205,3 +208,30 @@ def test_a_scenario_budget_out_of_bounds_is_one_line(
         f"SUITE_SCENARIO_TIMEOUT={given!r} is invalid: "
         "expected seconds, more than 0 and at most 3600"
     )
+
+
+@dataclass(frozen=True)
+class Item:
+    """What ordering reads of a collected test."""
+
+    nodeid: str
+
+
+def test_the_tests_known_to_be_long_start_first_and_the_rest_keep_their_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    durations = tmp_path / ".test_durations"
+    durations.write_text(json.dumps({"a": 0.1, "b": 3.0, "c": 0.2, "d": 0.6, "e": 0.5}))
+    monkeypatch.setattr(runner, "DURATIONS", durations)
+    items = [Item(nodeid=name) for name in "fabcdeg"]
+    runner._long_ones_first(items)  # type: ignore[arg-type]
+    assert [item.nodeid for item in items] == ["b", "d", "e", "f", "a", "c", "g"]
+
+
+def test_without_known_durations_the_order_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "DURATIONS", tmp_path / "none")
+    items = [Item(nodeid=name) for name in "cab"]
+    runner._long_ones_first(items)  # type: ignore[arg-type]
+    assert [item.nodeid for item in items] == ["c", "a", "b"]
