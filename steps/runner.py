@@ -299,6 +299,11 @@ def pytest_configure(config: pytest.Config) -> None:
         # Hypothesis at the end of every run (to list what its tests observed): a second of
         # a one-scenario run on a busy machine.
         config.pluginmanager.unregister(hypothesis)
+    if not _is_worker(config) and getattr(config.option, "maxschedchunk", 0) is None:
+        # xdist's load scheduling hands each worker a chunk of tests at first (a quarter of
+        # its share): the long tests, all at the front, would land on one worker. One test at
+        # a time, each worker takes the next as it finishes one, longest first.
+        config.option.maxschedchunk = 1
     if _is_worker(config):
         url = config.workerinput.get(WORKER_URL_KEY)  # type: ignore[attr-defined]
         if url:
