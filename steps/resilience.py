@@ -33,7 +33,7 @@ TROUBLES: dict[str, dict[str, Any]] = {
     "a connection reset": {"kind": "reset"},
     "a lost response": {"kind": "drop_response"},
     "a slow response": {"kind": "delay", "ms": 300},
-    "a three-second delay": {"kind": "delay", "ms": 3000},
+    "a two-second delay": {"kind": "delay", "ms": 2000},
 }
 
 #: The requests a trouble can hit, singular and plural, and the operations they are.
@@ -66,7 +66,7 @@ def next_request_meets(cast: Cast, name: str, what: str, trouble: str) -> None:
 
     Requests: order, quote, deposit, withdrawal, cancellation, account view. Troubles: a
     rate limit, a one-second rate limit, an outage, a bad gateway, a gateway timeout, a
-    connection reset, a lost response, a slow response, a three-second delay (sandbox).
+    connection reset, a lost response, a slow response, a two-second delay (sandbox).
     """
     next_requests_meet(cast, name, 1, what, trouble)
 
