@@ -313,7 +313,8 @@ def render(rounds: Sequence[Round], *, load: Sequence[float]) -> str:
     lines += [
         "",
         f"The workflow through the suite sent {', '.join(map(str, workflow))} requests per"
-        f" round ({WORKFLOW_ROWS * 6} of the rows, and the run's probe of the target).",
+        f" round (6 a row; the requests that check the target before any scenario are not"
+        " counted).",
         "",
         "Under chaos, against the clean `-n 0` run of the same round (seconds, medians):",
         "",
@@ -333,8 +334,9 @@ def render(rounds: Sequence[Round], *, load: Sequence[float]) -> str:
     lines += [
         f"| time beyond the extra waits the server asked for | | | {beyond:.2f} |",
         "",
-        "Reproduce: `make speed` (or `.venv/bin/python -m trust speed --rounds 3`); under a"
-        " shared machine, `flock /work/locks/heavy.lock make speed`.",
+        "Reproduce: `make speed` (or `.venv/bin/python -m trust speed --rounds 3`), on a"
+        " machine otherwise idle if the figures are to be compared with these; the load"
+        " averages above say how busy it was.",
         END,
     ]
     return "\n".join(lines)
