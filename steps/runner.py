@@ -34,6 +34,7 @@ from framework.errors import ConfigurationError, FrameworkError, UnexpectedStatu
 from framework.settings import Settings, load_settings, source_of
 from models.accounts import AccessToken
 from models.health import Health
+from steps import lookup
 from steps.definitions import closest, entries
 from steps.domain.customers import Cast
 from steps.lint import FEATURES, feature_files, registered_tags
@@ -287,12 +288,14 @@ def _check_customer(config: pytest.Config, settings: Settings, url: str) -> None
 
 def pytest_configure(config: pytest.Config) -> None:
     """Register the runner's markers; an xdist worker takes the API URL from its controller.
+    pytest-bdd's step search is remembered per step text (:mod:`steps.lookup`).
 
     In the controller (or the only process), SIGTERM interrupts the run as Ctrl-C does, so
     that its clean-up (stopping the sandbox) runs instead of the process simply ending.
     """
     config.addinivalue_line("markers", "acceptance: a Gherkin scenario of the acceptance suite")
     config.addinivalue_line("markers", "sandbox: a scenario that needs the sandbox controls")
+    config.add_cleanup(lookup.install())
     hypothesis = config.pluginmanager.get_plugin(HYPOTHESIS_PLUGIN)
     if hypothesis is not None and _wanted_bindings(config) is not None:
         # A run of scenarios alone has no Hypothesis test, yet Hypothesis' plugin imports
