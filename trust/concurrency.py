@@ -5,8 +5,10 @@ machine's drifting load falls on all of them alike:
 
 - the sandbox under the load tool's journeys (`python -m trust load`, no pause between
   journeys, so that each user sends as fast as it can) at 1, 4, 16 and 64 users: logical
-  requests a second, their p95, the sandbox process's CPU time a request, and how busy the
-  sandbox and the Locust process were (CPU time over wall time: which of them is the limit);
+  requests a second, their p95, the sandbox process's CPU time a request (and the share of
+  it on the thread of its event loop, which bounds what one process can serve), and how busy
+  the sandbox and the Locust process were (CPU time over wall time: which of them is the
+  limit) and the machine's cores (every process: what the machine's other work took);
 - the whole acceptance suite with `-n 1`, `-n 2` and `-n 4`: wall time.
 
 Each ratio is the median over rounds of the variant's figure over the first variant's of its
@@ -50,8 +52,10 @@ class LoadFigures:
     throughput: float  #: logical requests a second
     p95: float  #: ms, every logical request together
     cpu_ms: float  #: the sandbox process's CPU time a logical request
+    loop_ms: float  #: the same, of the thread that runs its event loop only
     sandbox_busy: float  #: the sandbox process's CPU time over the wall time (1: one core)
     locust_busy: float  #: the Locust process's (its users') CPU time over the wall time
+    machine_busy: float  #: the share of all the machine's cores busy, whatever process used them
     failures: int
 
 
@@ -103,8 +107,12 @@ def _load(users: int, duration: float, folder: Path) -> LoadFigures:
         throughput=summary["requests"] / seconds,
         p95=float(summary["latency"]["p95"]),
         cpu_ms=sandbox_cpu / summary["requests"] * 1000,
+        loop_ms=(end["main_thread_cpu_seconds"] - start["main_thread_cpu_seconds"])
+        / summary["requests"]
+        * 1000,
         sandbox_busy=sandbox_cpu / seconds,
         locust_busy=summary["generator_cpu"] / seconds,
+        machine_busy=summary["machine_busy"],
         failures=summary["failures"],
     )
 
@@ -127,8 +135,10 @@ def measure(rounds: int, duration: float, *, progress: Callable[[str], object] =
                     measured.load[count].append(figures)
                     progress(
                         f"{label} {count} users: {figures.throughput:.0f} requests/s, p95"
-                        f" {figures.p95:g} ms, sandbox {figures.cpu_ms:.2f} ms CPU a request,"
-                        f" busy {figures.sandbox_busy:.0%}, Locust busy {figures.locust_busy:.0%}"
+                        f" {figures.p95:g} ms, sandbox {figures.cpu_ms:.2f} ms CPU a request"
+                        f" ({figures.loop_ms:.2f} ms on the event loop),"
+                        f" busy {figures.sandbox_busy:.0%}, Locust busy {figures.locust_busy:.0%},"
+                        f" the machine {figures.machine_busy:.0%}"
                     )
                     continue
                 run = run_suite(RunOptions(pytest=("-n", str(count))))
@@ -165,9 +175,10 @@ def render(measured: Measured, *, rounds: int, duration: float, load: Sequence[f
         f" {', '.join(f'{value:.1f}' for value in load)} (1, 5, 15 min) at the end.",
         "",
         "| sandbox, users | requests/s per round | ratio to 1 user | p95 (ms) per round"
-        " | ratio to 1 user | sandbox CPU a request (ms) | sandbox busy | Locust busy"
+        " | ratio to 1 user | sandbox CPU a request (ms) | of it on the event loop (ms)"
+        f" | sandbox busy | Locust busy | machine busy ({os.cpu_count()} cores)"
         " | failed requests |",
-        "| ---: | --- | ---: | --- | ---: | --- | --- | --- | --- |",
+        "| ---: | --- | ---: | --- | ---: | --- | --- | --- | --- | --- | --- |",
     ]
     for users in USERS:
         runs = measured.load[users]
@@ -176,8 +187,10 @@ def render(measured: Measured, *, rounds: int, duration: float, load: Sequence[f
             f" | {measured.load_ratio(users, 'throughput'):.2f}"
             f" | {_each([r.p95 for r in runs], 'g')} | {measured.load_ratio(users, 'p95'):.2f}"
             f" | {_each([r.cpu_ms for r in runs], '.2f')}"
+            f" | {_each([r.loop_ms for r in runs], '.2f')}"
             f" | {_each([r.sandbox_busy for r in runs], '.0%')}"
             f" | {_each([r.locust_busy for r in runs], '.0%')}"
+            f" | {_each([r.machine_busy for r in runs], '.0%')}"
             f" | {', '.join(str(r.failures) for r in runs)} |"
         )
     lines += [

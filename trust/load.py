@@ -686,7 +686,8 @@ def _scratch() -> Iterator[str]:
 
 
 def _reader(pid: int | None) -> Callable[[], ProcessReading | None]:
-    """How to read the sandbox process's memory and open descriptors (nothing without one)."""
+    """How to read the sandbox process's memory, open descriptors and CPU time (nothing without
+    one)."""
 
     def reading() -> ProcessReading | None:
         if pid is None:
@@ -695,10 +696,12 @@ def _reader(pid: int | None) -> Callable[[], ProcessReading | None]:
             process = psutil.Process(pid)
             with process.oneshot():
                 cpu = process.cpu_times()
+                main = [t.user_time + t.system_time for t in process.threads() if t.id == pid]
                 return ProcessReading(
                     rss=process.memory_info().rss,
                     descriptors=process.num_fds(),
                     cpu_seconds=cpu.user + cpu.system,
+                    main_thread_cpu_seconds=main[0] if main else cpu.user + cpu.system,
                 )
         except psutil.Error:
             return None
@@ -710,6 +713,13 @@ def _cpu_seconds() -> float:
     """CPU time (user and system) this process has used so far."""
     times = psutil.Process().cpu_times()
     return float(times.user + times.system)
+
+
+def _busy(before: Any, after: Any) -> float:
+    """The share of all the machine's CPU time that was busy between two `psutil.cpu_times()`."""
+    total = sum(after) - sum(before)
+    idle = after.idle - before.idle + after.iowait - before.iowait
+    return float((total - idle) / total) if total > 0 else 0.0
 
 
 @dataclass
@@ -874,9 +884,10 @@ def run(options: LoadOptions) -> Summary:
             operations=operations,
             pause=options.pause,
         )
-        start, generator_start = reading_of(), _cpu_seconds()
+        start, generator_start, machine_start = reading_of(), _cpu_seconds(), psutil.cpu_times()
         result = run_locust(plan, options, reading_of)
         end, generator_cpu = reading_of(), _cpu_seconds() - generator_start
+        machine_busy = _busy(machine_start, psutil.cpu_times())
         verdicts, newcomers = _check(settings, url, result.ledger, prepared)
     opened = [*prepared.opened, *newcomers]
     files = {
@@ -898,6 +909,7 @@ def run(options: LoadOptions) -> Summary:
         sandbox_start=start,
         sandbox_end=end,
         generator_cpu=None if options.distributed else generator_cpu,
+        machine_busy=machine_busy,
         verdicts=verdicts,
         breaches=breaches(result.run, profile),
         journey_errors=result.journey_errors,

@@ -25,6 +25,8 @@ class ProcessReading:
     rss: int
     descriptors: int
     cpu_seconds: float = 0.0
+    #: of its main thread, the one that runs the sandbox's event loop
+    main_thread_cpu_seconds: float = 0.0
 
     def text(self) -> str:
         """``41.2 MiB, 23 descriptors``."""
@@ -58,6 +60,8 @@ class Summary:
     sandbox_end: ProcessReading | None = None
     #: CPU seconds this process (Locust and, unless distributed, its users) used during the load
     generator_cpu: float | None = None
+    #: the share of all the machine's cores busy during the load, whatever process used them
+    machine_busy: float | None = None
     verdicts: Sequence[Verdict] = ()
     breaches: Sequence[str] = ()
     journey_errors: int = 0
@@ -148,16 +152,23 @@ class Summary:
             ]
         lines += ["", "## The sandbox process", ""]
         if self.sandbox_start and self.sandbox_end:
-            cpu = self.sandbox_end.cpu_seconds - self.sandbox_start.cpu_seconds
+            start, end = self.sandbox_start, self.sandbox_end
+            cpu = end.cpu_seconds - start.cpu_seconds
+            loop = end.main_thread_cpu_seconds - start.main_thread_cpu_seconds
             per_request = f"{cpu / run.requests * 1000:.2f} ms" if run.requests else "—"
             lines.append(
-                f"At the start of the load {self.sandbox_start.text()}; at its end"
-                f" {self.sandbox_end.text()}. CPU time in between {cpu:.1f} s, {per_request} a"
-                " logical request."
+                f"At the start of the load {start.text()}; at its end {end.text()}. CPU time in"
+                f" between {cpu:.1f} s ({loop:.1f} s on the event loop's thread), {per_request}"
+                " a logical request."
                 + (
                     f" The load process (Locust and its users) used {self.generator_cpu:.1f} s"
                     " of CPU meanwhile."
                     if self.generator_cpu is not None
+                    else ""
+                )
+                + (
+                    f" The machine's cores were {self.machine_busy:.0%} busy (every process)."
+                    if self.machine_busy is not None
                     else ""
                 )
             )
@@ -202,6 +213,7 @@ class Summary:
             "sandbox_start": asdict(self.sandbox_start) if self.sandbox_start else None,
             "sandbox_end": asdict(self.sandbox_end) if self.sandbox_end else None,
             "generator_cpu": self.generator_cpu,
+            "machine_busy": self.machine_busy,
             "conservation": [
                 {"username": v.username, "problems": list(v.problems), "resolved": v.resolved}
                 for v in self.verdicts

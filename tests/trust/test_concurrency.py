@@ -11,8 +11,10 @@ def figures(throughput: float, p95: float) -> LoadFigures:
         throughput=throughput,
         p95=p95,
         cpu_ms=0.4,
+        loop_ms=0.3,
         sandbox_busy=0.3,
         locust_busy=0.95,
+        machine_busy=1.0,
         failures=0,
     )
 
@@ -41,7 +43,10 @@ def test_the_section_has_a_row_a_variant_between_its_own_markers() -> None:
     section = concurrency.render(measured(), rounds=2, duration=20, load=(1.0, 2.0, 3.0))
     assert section.startswith(concurrency.BEGIN)
     assert section.endswith(concurrency.END)
-    assert "| 16 | 300, 150 | 3.00 | 32, 64 | 16.00 | 0.40, 0.40 | 30%, 30% | 95%, 95% |" in section
+    assert (
+        "| 16 | 300, 150 | 3.00 | 32, 64 | 16.00 | 0.40, 0.40 | 0.30, 0.30 | 30%, 30% | 95%, 95%"
+        " | 100%, 100% | 0, 0 |"
+    ) in section
     assert "| -n 2 | 30.0, 60.0 | 45.0 | 0.50 | 0, 0 |" in section
     assert "python -m trust concurrency" in section
 
