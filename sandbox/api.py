@@ -2,19 +2,22 @@
 
 An operation's `prepare` runs the validation step (400s) and returns the execution, a
 function of the open transaction that runs after the idempotency key is claimed and
-raises `ApiError` for 404, 409 and 422. The route table also carries what the OpenAPI
+raises `ApiError` for 404, 409 and 422 (or, when it first needs a password hashed or
+checked, an `Offloaded` execution). The route table also carries what the OpenAPI
 document says about each operation.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from functools import partial
+from typing import Any, Generic, TypeVar
 
 from sandbox import __version__, service
 from sandbox.controls import Fault, Faults, RateLimiter
@@ -32,6 +35,7 @@ from sandbox.validation import (
 )
 
 Execute = Callable[[sqlite3.Connection], Any]
+T = TypeVar("T")
 
 #: money bounds of a payment
 PAYMENT_MIN, PAYMENT_MAX = Decimal("0.01"), Decimal("1000000.00")
@@ -118,7 +122,27 @@ class Controls:
     rates: RateLimiter
 
 
-Prepare = Callable[[Incoming, Controls], Execute]
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Offloaded(Generic[T]):
+    """An execution that first needs CPU-bound work done: hashing or checking a password.
+
+    `work` runs on the event loop's thread, outside any transaction, and returns the
+    CPU-bound part, which runs on a worker thread while the loop serves other requests;
+    `execute` is then the execution, given that part's result. The pipeline awaits it after
+    the idempotency key's claim and before the transaction, so that nothing awaits between a
+    fault firing and the claim, nor inside the transaction.
+    """
+
+    work: Callable[[sqlite3.Connection], Callable[[], T]]
+    execute: Callable[[sqlite3.Connection, T], Any]
+
+    async def ready(self, db: sqlite3.Connection) -> Execute:
+        """Do the work; the execution given its result."""
+        result = await asyncio.to_thread(self.work(db))
+        return lambda transaction: self.execute(transaction, result)
+
+
+Prepare = Callable[[Incoming, Controls], Execute | Offloaded[Any]]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -220,7 +244,7 @@ def health(request: Incoming, controls: Controls) -> Execute:
     },
     description="A new account starts with balance 0.",
 )
-def open_account(request: Incoming, controls: Controls) -> Execute:
+def open_account(request: Incoming, controls: Controls) -> Offloaded[str]:
     body = request.body
     known_fields(body, ("username", "password", "currency"))
     username = body.get("username")
@@ -232,7 +256,12 @@ def open_account(request: Incoming, controls: Controls) -> Execute:
     currency = choice(
         body.get("currency", "USD"), field="currency", code="INVALID_CURRENCY", choices=CURRENCIES
     )
-    return lambda db: service.open_account(db, username, password, currency, request.real_now)
+    return Offloaded(
+        work=lambda db: partial(service.hash_password, password),
+        execute=lambda db, hashed: service.open_account(
+            db, username, hashed, currency, request.real_now
+        ),
+    )
 
 
 @operation(
@@ -254,7 +283,7 @@ def open_account(request: Incoming, controls: Controls) -> Execute:
         " does not clear earlier failures. An unknown username is throttled the same way."
     ),
 )
-def issue_token(request: Incoming, controls: Controls) -> Execute:
+def issue_token(request: Incoming, controls: Controls) -> Offloaded[service.PasswordCheck]:
     body = request.body
     known_fields(body, ("username", "password", "expires_in"))
     username = _required_string(body, "username")
@@ -267,8 +296,13 @@ def issue_token(request: Incoming, controls: Controls) -> Execute:
         minimum=1,
         maximum=lifetime,
     )
-    return lambda db: service.issue_token(
-        db, username, password, expires_in, request.real_now, controls.rules
+    return Offloaded(
+        work=lambda db: partial(
+            service.check_password, password, service.stored_password(db, username)
+        ),
+        execute=lambda db, checked: service.issue_token(
+            db, username, checked, expires_in, request.real_now, controls.rules
+        ),
     )
 
 

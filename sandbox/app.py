@@ -32,6 +32,7 @@ from sandbox.api import (
     Auth,
     Controls,
     Incoming,
+    Offloaded,
     Operation,
     single_values,
 )
@@ -242,6 +243,8 @@ class Sandbox:
         try:
             # A delay holds the key: a resend meanwhile is 409 IDEMPOTENCY_KEY_IN_USE.
             await _delay(fault)
+            if isinstance(execute, Offloaded):
+                execute = await execute.ready(self.store.db)
             with self.store.transaction() as db:
                 try:
                     status, content = operation.status, execute(db)

@@ -14,7 +14,7 @@ import hmac
 import math
 import secrets
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -70,7 +70,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _hash_password(password: str, salt: bytes) -> str:
+# Hashing and checking a password are CPU-bound (about a millisecond or two each) and touch
+# no state: the pipeline runs them on a worker thread (`api.Offloaded`), where hashlib
+# releases the GIL, so that the event loop serves other requests meanwhile.
+
+
+def hash_password(password: str) -> str:
+    """A new salted PBKDF2-SHA256 hash of a password, as stored."""
+    salt = secrets.token_bytes(16)
     digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, PASSWORD_ITERATIONS)
     return f"pbkdf2_sha256${PASSWORD_ITERATIONS}${salt.hex()}${digest.hex()}"
 
@@ -85,7 +92,40 @@ def _password_matches(password: str, stored: str) -> bool:
 
 #: a stored hash to verify against when the username is unknown, so that the answer
 #: takes as long as for a known one
-_DUMMY_HASH = _hash_password(secrets.token_urlsafe(16), secrets.token_bytes(16))
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PasswordCheck:
+    """A password checked against the hash stored for a username when the check ran."""
+
+    password: str = field(repr=False)
+    stored: str | None  #: the hash checked against; None: no such username at the time
+    matches: bool
+
+    def against(self, stored: str | None) -> bool:
+        """Whether the password matches ``stored`` (None: no such username, so never).
+
+        The check's own result when ``stored`` is what it checked; checked again otherwise
+        (the account was opened, or the sandbox reset, since).
+        """
+        if stored == self.stored:
+            return self.matches
+        return check_password(self.password, stored).matches
+
+
+def check_password(password: str, stored: str | None) -> PasswordCheck:
+    """Check a password against a stored hash; for an unknown username (None), against a
+    dummy hash, so that the answer takes as long."""
+    matches = _password_matches(password, stored or _DUMMY_HASH)
+    return PasswordCheck(password=password, stored=stored, matches=matches and stored is not None)
+
+
+def stored_password(db: sqlite3.Connection, username: str) -> str | None:
+    """The password hash stored for a username; None when there is no such username."""
+    query = "SELECT password_hash FROM accounts WHERE username = ?"
+    row = db.execute(query, (username,)).fetchone()
+    return None if row is None else str(row[0])
 
 
 # --- pagination ------------------------------------------------------------------------
@@ -245,15 +285,16 @@ def account_by_id(db: sqlite3.Connection, caller: Caller, account_id: str) -> di
 
 
 def open_account(
-    db: sqlite3.Connection, username: str, password: str, currency: str, now: float
+    db: sqlite3.Connection, username: str, password_hash: str, currency: str, now: float
 ) -> dict[str, Any]:
-    """A new account with balance 0; 409 USERNAME_TAKEN."""
+    """A new account with balance 0 and the password of this hash (`hash_password`); 409
+    USERNAME_TAKEN."""
     if db.execute("SELECT 1 FROM accounts WHERE username = ?", (username,)).fetchone():
         raise ApiError(409, "USERNAME_TAKEN", "username is already taken", field="username")
     cursor = db.execute(
         "INSERT INTO accounts (id, username, password_hash, currency, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
-        (new_id("acc"), username, _hash_password(password, secrets.token_bytes(16)), currency, now),
+        (new_id("acc"), username, password_hash, currency, now),
     )
     assert cursor.lastrowid is not None
     return account(db, cursor.lastrowid)
@@ -277,12 +318,15 @@ def authenticate(db: sqlite3.Connection, token: str, real_now: float) -> Caller 
 def issue_token(
     db: sqlite3.Connection,
     username: str,
-    password: str,
+    password: PasswordCheck,
     expires_in: int,
     real_now: float,
     rules: Rules,
 ) -> dict[str, Any]:
     """A bearer token; 401 INVALID_CREDENTIALS; 429 TOO_MANY_ATTEMPTS while throttled.
+
+    The password comes checked (`check_password`, before the transaction); a throttled
+    username is refused whatever the check found.
 
     The throttling window reads the clock of the customer the username belongs to (real
     time for an unknown username, which is throttled the same way, so that throttling
@@ -309,7 +353,7 @@ def issue_token(
             field="username",
             headers={"Retry-After": str(wait)},
         )
-    if not _password_matches(password, row[1] if row else _DUMMY_HASH) or row is None:
+    if row is None or not password.against(row[1]):
         # Failures older than the window can never count again: drop them as we go.
         db.execute(
             "DELETE FROM login_failures WHERE username = ? AND at <= ?",
