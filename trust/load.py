@@ -667,22 +667,15 @@ def _target(options: LoadOptions, settings: Settings) -> Iterator[tuple[str, int
         yield settings.api_url, None
         return
     with contextlib.ExitStack() as stack:
-        scratch = Path(stack.enter_context(_scratch()))
         try:
+            # No stats file: its counters hold every request's id, which a soak would
+            # measure as the sandbox's memory growing.
             started = stack.enter_context(
-                serving_processes(RunOptions(defect=options.defect), scratch / "stats.json")
+                serving_processes(RunOptions(defect=options.defect), None)
             )
         except SandboxStartError as error:
             raise LoadError(str(error)) from None
         yield started[-1].url, started[0].pid
-
-
-@contextlib.contextmanager
-def _scratch() -> Iterator[str]:
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="trust-load-") as folder:
-        yield folder
 
 
 def _reader(pid: int | None) -> Callable[[], ProcessReading | None]:

@@ -125,8 +125,13 @@ def serving(options: RunOptions, stats_file: Path) -> Iterator[str]:
 
 
 @contextmanager
-def serving_processes(options: RunOptions, stats_file: Path) -> Iterator[list[SandboxProcess]]:
-    """As `serving`, yielding the processes: the sandbox first, the one to talk to last."""
+def serving_processes(
+    options: RunOptions, stats_file: Path | None
+) -> Iterator[list[SandboxProcess]]:
+    """As `serving`, yielding the processes: the sandbox first, the one to talk to last.
+
+    Without a stats file the sandbox keeps no counters (they hold every request's id).
+    """
     defect = None if options.defect is None else find(options.defect)
     on_wire = defect is not None and isinstance(defect.made_by, Wire)
     command: tuple[str, ...] = ("sandbox",)
@@ -136,7 +141,7 @@ def serving_processes(options: RunOptions, stats_file: Path) -> Iterator[list[Sa
         SandboxProcess.start(
             project_root=PROJECT_ROOT,
             command=command,
-            options=[*options.sandbox, "--stats-file", str(stats_file)],
+            options=[*options.sandbox, *(("--stats-file", str(stats_file)) if stats_file else ())],
         )
     ]
     try:
