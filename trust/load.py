@@ -529,10 +529,14 @@ class _Minutes:
                 failures += entry.num_failures
         return times, requests, failures
 
-    def sample(self) -> None:
+    def sample(self, *, last: bool = False) -> None:
+        """Add the row of the minute since the previous one (the last, partial one only when
+        it has requests)."""
         times, requests, failures = self._totals()
         window = diff_response_time_dicts(times, self._times)
         count = requests - self._counts[0]
+        if last and not count:
+            return
 
         def percentile(share: float) -> float:
             return calculate_response_time_percentile(window, count, share) if count else 0
@@ -601,7 +605,7 @@ def run_locust(
             runner.stop()
             ledger = _here.ledger
         if options.duration >= 2 * MINUTE:
-            minutes.sample()  # the last, partial minute
+            minutes.sample(last=True)
         gevent.sleep(CSV_STATS_INTERVAL_SEC)  # the CSV writer's last round: the final figures
         for greenlet in greenlets:
             greenlet.kill(block=True)
