@@ -50,18 +50,33 @@ def holds_no_shares(cast: Cast, name: str) -> None:
 @then(phrase("{name:Name} holds no {symbol:Symbol} shares"))
 def holds_no_shares_of(cast: Cast, name: str, symbol: str) -> None:
     """Then Alice holds no AAPL shares"""
-    held = [position for position in cast[name].account().positions if position.symbol == symbol]
-    assert held == [], f"{name} still holds {held}"
+    answer = cast[name].account_answer()
+    held = [p for p in answer.value.positions if p.symbol == symbol]
+    still = ", ".join(f"{p.quantity} {p.symbol}" for p in held)
+    answer.expect_count("positions", 0, f"{name} still holds {still}", where={"symbol": symbol})
 
 
 @then(phrase("{name:Name} holds {quantity:d} {symbol:Symbol} at an average price of {price:Money}"))
 def holds_position(cast: Cast, name: str, quantity: int, symbol: str, price: Decimal) -> None:
     """Then Alice holds 10 AAPL at an average price of 150.00"""
-    held = {position.symbol: position for position in cast[name].account().positions}
-    assert symbol in held, f"{name} holds no {symbol}, only {sorted(held)}"
-    assert (held[symbol].quantity, held[symbol].average_price) == (quantity, price), (
-        f"{name} holds {held[symbol].quantity} {symbol} at an average of "
-        f"{written(held[symbol].average_price)}, expected {quantity} at {written(price)}"
+    answer = cast[name].account_answer()
+    positions = answer.value.positions
+    held = [p for p in positions if p.symbol == symbol]
+    answer.expect_count(
+        "positions",
+        1,
+        f"{name} holds no {symbol}, only {sorted(p.symbol for p in positions)}"
+        if not held
+        else f"{name} holds {len(held)} positions in {symbol}, not one",
+        where={"symbol": symbol},
+    )
+    [position] = held
+    answer.expect_count(
+        "positions",
+        1,
+        f"{name} holds {position.quantity} {symbol} at an average of "
+        f"{written(position.average_price)}, expected {quantity} at {written(price)}",
+        where={"symbol": symbol, "quantity": quantity, "average_price": price},
     )
 
 
@@ -107,7 +122,9 @@ def looks_up_missing_account(cast: Cast, name: str) -> Outcome[Account]:
 @then(phrase("the account shown is {name:Name}'s"))
 def account_shown_is(cast: Cast, outcome: Outcome[Account], name: str) -> None:
     """Then the account shown is Alice's"""
-    assert outcome.value.username == cast[name].session.username
+    shown = outcome.value.username
+    wanted = cast[name].session.username
+    outcome.expect("username", wanted, f"the account shown is that of {shown}, not {name}'s")
 
 
 @then(phrase("it shows {amount:Money} in cash"))

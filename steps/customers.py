@@ -211,7 +211,10 @@ def told_to_try_again(outcome: Outcome[Any], refusal: ErrorBody, seconds: int) -
 def can_see_the_account(cast: Cast, name: str, pronoun: str) -> None:
     """Then Alice can see her account"""
     customer = cast[name]
-    assert customer.account().username == customer.session.username
+    answer = customer.account_answer()
+    shown = answer.value.username
+    wanted = customer.session.username
+    answer.expect("username", wanted, f"{name} is shown the account of {shown}, not {pronoun} own")
 
 
 @when(phrase("someone who has not signed in asks to see their account"), target_fixture="outcome")
@@ -260,7 +263,7 @@ def signs_out(cast: Cast, name: str) -> Outcome[None]:
 @given(phrase("{name:Name} has signed out"))
 def has_signed_out(cast: Cast, name: str) -> None:
     """Given Alice has signed out"""
-    assert cast[name].auth.sign_out().accepted
+    cast[name].auth.sign_out().expect_accepted()
 
 
 @then(phrase("{name:Name}'s access no longer works"))

@@ -36,7 +36,7 @@ def both_actions_are_refused(outcomes: list[Outcome[Any]], action: str, code: Er
 def the_action_is_accepted(outcome: Outcome[Any], action: str) -> None:
     """Then the account opening is accepted"""
     outcome.about(action)
-    assert outcome.accepted, f"the {action} was refused: {outcome.error}"
+    outcome.expect_accepted()
 
 
 @then(parsers.parse("the refusal names {text}"))

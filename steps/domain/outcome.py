@@ -66,14 +66,20 @@ class Outcome(Generic[ResultT]):
     def check(self) -> ResultT:
         """Fail the scenario with the API's reason unless the action was accepted."""
         __tracebackhide__ = True
+        self.expect_accepted()
+        assert self.result is not None, f"the {self.action} answered no resource"
+        return self.result
+
+    def expect_accepted(self) -> None:
+        """Fail the scenario with the API's reason unless the action was accepted (also for
+        an action that answers nothing); recorded as data: the statuses that accept it."""
+        __tracebackhide__ = True
         if self.error is not None:
             raise CheckFailed(
                 f"the {self.action} was refused with reason {self.error.code}: "
                 f"{self.error.message} (request {self.error.request_id})",
                 Check.answer(self.request_id, tuple((status, None) for status in self.ok)),
             )
-        assert self.result is not None, f"the {self.action} answered no resource"
-        return self.result
 
     def expect(self, path: str, expected: object, message: str) -> None:
         """Fail with ``message`` unless the answer's field at ``path`` holds ``expected``.
