@@ -77,7 +77,8 @@ def quote_is_for(outcome: Outcome[Quote], symbol: str) -> None:
 
     The model already requires a positive price and a volume of at least zero.
     """
-    assert outcome.value.symbol == symbol
+    given = outcome.value.symbol
+    outcome.expect("symbol", symbol, f"the quote is for {given}, not {symbol}")
 
 
 @then(phrase("the quote shows a price of {price:Money}"))
@@ -157,5 +158,6 @@ def asks_for_price(
 @then(phrase("{name:Name} can get a quote for {symbol:Symbol}"))
 def can_get_quote(cast: Cast, name: str, symbol: str) -> None:
     """Then Alice can get a quote for AAPL"""
-    quote = cast[name].market.quote(symbol).check()
-    assert quote.symbol == symbol, f"{name} asked for a quote for {symbol} and got {quote.symbol}"
+    answer = cast[name].market.quote(symbol)
+    given = answer.value.symbol
+    answer.expect("symbol", symbol, f"{name} asked for a quote for {symbol} and got {given}")

@@ -357,4 +357,5 @@ def _assert_pending(answer: Outcome[Order]) -> None:
     __tracebackhide__ = True
     order = answer.value
     answer.expect("status", OrderStatus.PENDING, f"the order is {order.status}, not PENDING")
-    assert (order.fill_price, order.filled_at) == (None, None)
+    answer.expect("fill_price", None, f"a pending order has a fill price: {order.fill_price}")
+    answer.expect("filled_at", None, f"a pending order has a fill time: {order.filled_at}")
