@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import json
+import os
 import re
 import signal
 import threading
@@ -59,6 +60,10 @@ HEALTH_NOTICE_AFTER = 1.0
 DURATIONS = PROJECT_ROOT / ".test_durations"
 #: Seconds from which a test counts as long: it is started before the others.
 LONG_TEST = 0.5
+#: xdist workers a core with ``-n auto``, for scenarios against the built-in sandbox: a
+#: scenario spends most of its time waiting (delays, Retry-After, backoff, the sandbox's
+#: answers), so that two workers a core keep the cores busier than one.
+WORKERS_PER_CORE = 2
 #: The name Hypothesis' pytest plugin is registered under.
 HYPOTHESIS_PLUGIN = "hypothesispytest"
 
@@ -373,6 +378,22 @@ def target_line() -> str:
     if source not in (None, "the environment", ".env"):
         chosen = f", chosen by ENVIRONMENT={settings.environment}"
     return f"{settings.api_url} (API_URL from {source}{chosen})"
+
+
+@pytest.hookimpl(optionalhook=True, wrapper=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int, int]:
+    """``-n auto`` for scenarios against the built-in sandbox: :data:`WORKERS_PER_CORE`
+    workers a core. Left as xdist counts it when ``PYTEST_XDIST_AUTO_NUM_WORKERS`` says how
+    many, when the run may select other tests, and against a deployment (which is not to be
+    sent more at once than before)."""
+    counted = yield
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") or _wanted_bindings(config) is None:
+        return counted
+    try:
+        own_sandbox = load_settings().api_url is None
+    except ConfigurationError:
+        return counted  # said in one line when the target is provided
+    return counted * WORKERS_PER_CORE if own_sandbox else counted
 
 
 @pytest.hookimpl(optionalhook=True)

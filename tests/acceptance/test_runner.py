@@ -235,3 +235,27 @@ def test_without_known_durations_the_order_is_left_alone(
     items = [Item(nodeid=name) for name in "cab"]
     runner._long_ones_first(items)  # type: ignore[arg-type]
     assert [item.nodeid for item in items] == ["c", "a", "b"]
+
+
+def test_auto_starts_two_workers_a_core_only_for_scenarios_against_the_built_in_sandbox(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("API_URL", "PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        monkeypatch.delenv(name, raising=False)
+
+    def workers(*options: str, cores: int = 2) -> int:
+        config = pytester.parseconfig("-p", "steps.runner", *options)
+        counting = runner.pytest_xdist_auto_num_workers(config)
+        next(counting)
+        with pytest.raises(StopIteration) as done:
+            counting.send(cores)
+        return int(done.value.value)
+
+    assert workers("-m", "acceptance") == 4
+    assert workers("-m", "smoke and not sandbox", cores=3) == 6
+    assert workers() == 2, "a run that may select other tests keeps xdist's count"
+    monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "3")
+    assert workers("-m", "acceptance") == 2, "the count xdist was told stands"
+    monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS")
+    monkeypatch.setenv("API_URL", "https://staging.example.com")
+    assert workers("-m", "acceptance") == 2, "a deployment gets no more at once than before"
