@@ -383,9 +383,10 @@ def target_line() -> str:
 @pytest.hookimpl(optionalhook=True, wrapper=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int, int]:
     """``-n auto`` for scenarios against the built-in sandbox: :data:`WORKERS_PER_CORE`
-    workers a core. Left as xdist counts it when ``PYTEST_XDIST_AUTO_NUM_WORKERS`` says how
-    many, when the run may select other tests, and against a deployment (which is not to be
-    sent more at once than before)."""
+    workers a core; and never more workers than the scenarios named with ``--scenario-name``
+    (a worker more only starts up for nothing). Left as xdist counts it when
+    ``PYTEST_XDIST_AUTO_NUM_WORKERS`` says how many, when the run may select other tests, and
+    against a deployment (which is not to be sent more at once than before)."""
     counted = yield
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") or _wanted_bindings(config) is None:
         return counted
@@ -393,7 +394,9 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int,
         own_sandbox = load_settings().api_url is None
     except ConfigurationError:
         return counted  # said in one line when the target is provided
-    return counted * WORKERS_PER_CORE if own_sandbox else counted
+    workers = counted * WORKERS_PER_CORE if own_sandbox else counted
+    _, names = _part(config)
+    return min(workers, len(names)) if names else workers
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -254,6 +254,9 @@ def test_auto_starts_two_workers_a_core_only_for_scenarios_against_the_built_in_
     assert workers("-m", "acceptance") == 4
     assert workers("-m", "smoke and not sandbox", cores=3) == 6
     assert workers() == 2, "a run that may select other tests keeps xdist's count"
+    assert workers("--scenario-name", "A customer signs in and sees her account") == 1
+    named = ("--scenario-name", "A newly opened account is empty")
+    assert workers("--scenario-name", "A customer signs in and sees her account", *named) == 2
     monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "3")
     assert workers("-m", "acceptance") == 2, "the count xdist was told stands"
     monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS")
