@@ -534,7 +534,8 @@ def _wanted_bindings(config: pytest.Config) -> frozenset[Path] | None:
             if path == FEATURES or FEATURES in path.parents
         }
         every = _bindings()
-        wanted = frozenset(every.values() if "" in domains else (every[d] for d in domains))
+        chosen = every if "" in domains else {d: every[d] for d in domains if d in every}
+        wanted = frozenset(chosen.values())
     elif _only_scenarios(config):
         wanted = frozenset(_bindings().values())
     config.stash[_bindings_key] = wanted

@@ -69,6 +69,11 @@ def test_a_run_of_scenarios_collects_only_the_modules_that_can_hold_them(tmp_pat
             "features/orders/no_such.feature",
             "*--feature-file */features/orders/no_such.feature: no such feature file*",
         ),
+        (
+            "--feature-file",
+            "features/no_such.feature",
+            "*--feature-file */features/no_such.feature: no such feature file*",
+        ),
     ],
 )
 def test_a_part_that_names_nothing_is_refused_in_one_line(
