@@ -16,11 +16,11 @@ from __future__ import annotations
 import json
 import math
 import tomllib
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from trust.coverage import Call, Operation, PathMatcher, operation_key
 
@@ -28,6 +28,10 @@ from trust.coverage import Call, Operation, PathMatcher, operation_key
 LATENCY_FILE = "api-latency.json"
 #: The budgets file the gate reads unless told otherwise (relative to the project's root).
 DEFAULT_BUDGETS = Path("latency-budgets.toml")
+
+
+#: What a limits table holds per operation (a ceiling, or ceilings by percentile).
+_Limit = TypeVar("_Limit")
 
 
 class BudgetError(ValueError):
@@ -204,23 +208,50 @@ def parse_budgets(text: str, *, source: str, known: Collection[str] | None = Non
     table = data.get("p95_ms")
     if not isinstance(table, dict) or "default" not in table:
         raise BudgetError(f"{source}: needs a [p95_ms] table with a default, e.g. default = 250")
-    min_samples = data.get("min_samples", 1)
-    if isinstance(min_samples, bool) or not isinstance(min_samples, int) or min_samples < 1:
-        raise BudgetError(f"{source}: min_samples must be a whole number ≥ 1, not {min_samples!r}")
-    operations: dict[str, float] = {}
-    for key, value in table.items():
-        if key == "default":
-            continue
-        try:
-            operation = operation_key(key, known)
-        except ValueError as error:
-            raise BudgetError(f"{source}: [p95_ms] {error}") from None
-        operations[operation] = _positive(value, f"{source}: [p95_ms] {key!r}")
+    min_samples = read_min_samples(data, source=source, error=BudgetError)
+    operations = read_operations(
+        table,
+        known=known,
+        section=f"{source}: [p95_ms]",
+        error=BudgetError,
+        read=lambda key, value: _positive(value, f"{source}: [p95_ms] {key!r}"),
+    )
     return Budgets(
         default=_positive(table["default"], f"{source}: [p95_ms] default"),
         operations=operations,
         min_samples=min_samples,
     )
+
+
+def read_min_samples(data: Mapping[str, Any], *, source: str, error: type[ValueError]) -> int:
+    """A limits file's ``min_samples`` (default 1), refused with ``error`` unless a whole
+    number ≥ 1."""
+    min_samples = data.get("min_samples", 1)
+    if isinstance(min_samples, bool) or not isinstance(min_samples, int) or min_samples < 1:
+        raise error(f"{source}: min_samples must be a whole number ≥ 1, not {min_samples!r}")
+    return min_samples
+
+
+def read_operations(
+    table: Mapping[str, object],
+    *,
+    known: Collection[str] | None,
+    section: str,
+    error: type[ValueError],
+    read: Callable[[str, object], _Limit],
+) -> dict[str, _Limit]:
+    """Every entry of a limits table but its ``default``, keyed by the operation it names
+    (checked against ``known``, the document's operation keys) and read by ``read``."""
+    operations: dict[str, _Limit] = {}
+    for key, value in table.items():
+        if key == "default":
+            continue
+        try:
+            operation = operation_key(key, known)
+        except ValueError as problem:
+            raise error(f"{section} {problem}") from None
+        operations[operation] = read(key, value)
+    return operations
 
 
 def load_budgets(path: Path, *, known: Collection[str] | None = None) -> Budgets:

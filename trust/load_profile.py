@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trust.coverage import operation_key
+from trust.latency import read_min_samples, read_operations
 
 #: The profile the load command reads unless told otherwise (relative to the project's root).
 DEFAULT_PROFILE = Path("load-profile.toml")
@@ -88,18 +88,14 @@ def parse_profile(text: str, *, source: str, known: Collection[str] | None = Non
     latency = data.get("latency_ms")
     if not isinstance(latency, dict) or "default" not in latency:
         raise ProfileError(f"{source}: needs a [latency_ms.default] table, e.g. p95 = 500 under it")
-    operations: dict[str, dict[str, float]] = {}
-    for key, table in latency.items():
-        if key == "default":
-            continue
-        try:
-            operation = operation_key(key, known)
-        except ValueError as error:
-            raise ProfileError(f"{source}: [latency_ms] {error}") from None
-        operations[operation] = _ceilings(table, f"{source}: [latency_ms.{key!r}]")
-    min_samples = data.get("min_samples", 1)
-    if isinstance(min_samples, bool) or not isinstance(min_samples, int) or min_samples < 1:
-        raise ProfileError(f"{source}: min_samples must be a whole number ≥ 1, not {min_samples!r}")
+    operations = read_operations(
+        latency,
+        known=known,
+        section=f"{source}: [latency_ms]",
+        error=ProfileError,
+        read=lambda key, table: _ceilings(table, f"{source}: [latency_ms.{key!r}]"),
+    )
+    min_samples = read_min_samples(data, source=source, error=ProfileError)
     error_rate = data.get("max_error_rate", 0.0)
     if isinstance(error_rate, bool) or not isinstance(error_rate, int | float):
         error_rate = -1.0
